@@ -1,0 +1,104 @@
+package io.vforkagent.boot;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+import java.security.cert.Certificate;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * Loads the agent's own classes and its libraries (ByteBuddy, JNA) from the {@code inst/} folder
+ * of the agent jar, where they are stored as {@code .classdata} so that neither the application's
+ * class loader nor the bootstrap loader (the jar is on both search paths) can see them. An
+ * application with its own, different ByteBuddy or JNA therefore never meets ours.
+ *
+ * <p>SLF4J is the one exception: it is looked up in the application's class loader, so that the
+ * agent's log lines go through the application's own logging configuration.
+ */
+final class AgentLoader extends ClassLoader {
+    static final String PREFIX = "inst/";
+
+    static {
+        registerAsParallelCapable();
+    }
+
+    private final JarFile jar;
+    private final URL jarUrl;
+    private final ProtectionDomain domain;
+    private final String version;
+
+    AgentLoader(JarFile jar, URL jarUrl) throws IOException {
+        super("vfork-agent", ClassLoader.getPlatformClassLoader());
+        this.jar = jar;
+        this.jarUrl = jarUrl;
+        this.version = jar.getManifest() == null ? null
+                : jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+        this.domain = new ProtectionDomain(new CodeSource(jarUrl, (Certificate[]) null), null, this, null);
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (name.startsWith("org.slf4j.")) {
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null) {
+                    // The application's SLF4J (and so its binding), never one of ours.
+                    c = Class.forName(name, false, ClassLoader.getSystemClassLoader());
+                }
+                return c;
+            }
+        }
+        return super.loadClass(name, resolve);
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+        JarEntry entry = jar.getJarEntry(PREFIX + name.replace('.', '/') + ".classdata");
+        if (entry == null) {
+            throw new ClassNotFoundException(name);
+        }
+        byte[] bytes;
+        try (InputStream in = jar.getInputStream(entry)) {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new ClassNotFoundException(name, e);
+        }
+        int dot = name.lastIndexOf('.');
+        if (dot > 0) {
+            String pkg = name.substring(0, dot);
+            if (getDefinedPackage(pkg) == null) {
+                try {
+                    definePackage(pkg, null, null, null, "vfork-agent", version, null, null);
+                } catch (IllegalArgumentException raced) {
+                    // another thread defined it first
+                }
+            }
+        }
+        return defineClass(name, bytes, 0, bytes.length, domain);
+    }
+
+    @Override
+    protected URL findResource(String name) {
+        if (jar.getJarEntry(PREFIX + name) == null) {
+            return null;
+        }
+        try {
+            return new URL("jar:" + jarUrl + "!/" + PREFIX + name);
+        } catch (MalformedURLException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    protected Enumeration<URL> findResources(String name) {
+        URL url = findResource(name);
+        return url == null ? Collections.emptyEnumeration() : Collections.enumeration(Collections.singleton(url));
+    }
+}

@@ -1,0 +1,190 @@
+package io.vforkagent.core;
+
+import io.vforkagent.bridge.SpawnBridge;
+import io.vforkagent.core.instrument.ProcessRewriter;
+import io.vforkagent.core.record.Recorder;
+import io.vforkagent.core.launch.JdkLauncher;
+import io.vforkagent.core.launch.NativeLauncher;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Starts the agent: checks the platform, loads the launcher, installs the spawner behind the
+ * bridge, then rewrites {@code ProcessImpl}. Any problem leaves the JDK's launcher in place, said
+ * once; the application never breaks because of the agent.
+ */
+public final class Agent implements AgentMXBean {
+    public static final String OBJECT_NAME = "io.vforkagent:type=Agent";
+    public static final String VERSION = versionOfJar();
+
+    private static volatile Agent current;
+
+    private final SpawnService service;
+    private final SpawnStats stats;
+    private final Recorder recorder;
+    private final String fallbackReason;
+
+    private Agent(SpawnService service, SpawnStats stats, Recorder recorder, String fallbackReason) {
+        this.service = service;
+        this.stats = stats;
+        this.recorder = recorder;
+        this.fallbackReason = fallbackReason;
+    }
+
+    public static Agent current() {
+        return current;
+    }
+
+    public static void start(String agentArgs, Instrumentation inst, boolean attached) {
+        Options options;
+        try {
+            options = Options.parse(agentArgs, System.getProperties());
+        } catch (IllegalArgumentException e) {
+            AgentLog.stderr("WARN", e.getMessage() + "; the agent stays inactive and the JDK launcher in place");
+            return;
+        }
+        if (options.flag("help")) {
+            System.err.print(Options.table());
+        }
+        if (SpawnBridge.installed() != null) {
+            AgentLog.stderr("INFO", "vfork-agent is already installed in this JVM; nothing to do");
+            return;
+        }
+        String unsupported = unsupportedPlatform();
+        if (unsupported != null) {
+            AgentLog.stderr("WARN", "vfork-agent " + VERSION + " inactive: " + unsupported
+                    + "; the JDK launcher stays in place");
+            return;
+        }
+        String fallback = "";
+        boolean vfork = options.launcher().equals("vfork");
+        if (!vfork) {
+            fallback = "launcher=jdk";
+        } else {
+            try {
+                String tmp = options.get("tmpdir");
+                NativeLauncher.load(Path.of(tmp.isEmpty() ? System.getProperty("java.io.tmpdir") : tmp));
+            } catch (Throwable t) {
+                vfork = false;
+                fallback = "native launcher did not load: " + t.getMessage();
+                AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + fallback
+                        + "; spawns use the JDK launcher");
+            }
+        }
+        SpawnStats stats = new SpawnStats();
+        Recorder recorder = new Recorder(options);
+        try {
+            SpawnService service = new SpawnService(JdkLauncher.create(inst), stats, recorder, vfork);
+            SpawnBridge.install(service);
+            ProcessRewriter rewriter = ProcessRewriter.install(inst);
+            recorder.trackExits(rewriter.exitRewritten());
+            current = new Agent(service, stats, recorder, fallback);
+        } catch (Throwable t) {
+            SpawnBridge.install(null);
+            AgentLog.stderr("WARN", "vfork-agent " + VERSION + " inactive: " + t.getMessage()
+                    + "; the JDK launcher stays in place");
+            return;
+        }
+        String line = "vfork-agent started version=" + VERSION + " launcher=" + (vfork ? "vfork" : "jdk")
+                + " jdk=" + Runtime.version() + " attached=" + attached
+                + (fallback.isEmpty() ? "" : " reason=\"" + fallback + "\"");
+        AgentLog.started(line);
+        if (options.flag("jmx")) {
+            registerMBeanLater(current);
+        }
+    }
+
+    /** Null when this OS, architecture and JDK can run the launcher, else why not. */
+    static String unsupportedPlatform() {
+        String os = System.getProperty("os.name", "");
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        if (!os.equals("Linux")) {
+            return "os.name=" + os + " is not supported (Linux only)";
+        }
+        if (!arch.equals("amd64") && !arch.equals("x86_64")) {
+            return "os.arch=" + arch + " is not supported (amd64 only)";
+        }
+        if (Runtime.version().feature() < 17) {
+            return "Java " + Runtime.version() + " is not supported (17 or newer)";
+        }
+        return null;
+    }
+
+    /**
+     * The platform MBean server costs tens of milliseconds to create: do it off the start-up
+     * path, on a daemon thread.
+     */
+    private static void registerMBeanLater(Agent agent) {
+        Thread t = new Thread(() -> {
+            try {
+                ManagementFactory.getPlatformMBeanServer()
+                        .registerMBean(agent, new javax.management.ObjectName(OBJECT_NAME));
+            } catch (Throwable e) {
+                AgentLog.stderr("WARN", "vfork-agent: MBean " + OBJECT_NAME + " not registered: " + e);
+            }
+        }, "vfork-agent-jmx");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static String versionOfJar() {
+        String v = Agent.class.getPackage() == null ? null : Agent.class.getPackage().getImplementationVersion();
+        if (v == null) {
+            v = System.getProperty("vforkagent.version.override", "0.1.0");
+        }
+        return v;
+    }
+
+    @Override
+    public String getVersion() {
+        return VERSION;
+    }
+
+    @Override
+    public String getLauncher() {
+        return service.usesVfork() ? "vfork" : "jdk";
+    }
+
+    @Override
+    public String getFallbackReason() {
+        return fallbackReason;
+    }
+
+    @Override
+    public long getVforkSpawns() {
+        return stats.vforkSpawns();
+    }
+
+    @Override
+    public long getJdkSpawns() {
+        return stats.jdkSpawns();
+    }
+
+    @Override
+    public long getFailures() {
+        return stats.failures();
+    }
+
+    @Override
+    public long getLiveChildren() {
+        return recorder.liveChildren();
+    }
+
+    @Override
+    public long getLatencyP50Micros() {
+        return recorder.latency().percentileNanos(0.5) / 1000;
+    }
+
+    @Override
+    public long getLatencyP99Micros() {
+        return recorder.latency().percentileNanos(0.99) / 1000;
+    }
+
+    @Override
+    public long getLatencyMaxMicros() {
+        return recorder.latency().maxNanos / 1000;
+    }
+}

@@ -1,0 +1,144 @@
+package io.vforkagent.core;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The agent's log lines, as {@code key=value} text under the logger {@code io.vforkagent}.
+ *
+ * <p>They go through the application's own SLF4J when it has one, else to stderr. SLF4J is looked
+ * up only when the first line is written after start-up, never during premain, so the agent never
+ * initialises the application's logging before the application does. On stderr only INFO and WARN
+ * are written, and WARN lines are rate-limited per kind so a spawn storm cannot flood the console.
+ */
+public final class AgentLog {
+    public static final String LOGGER = "io.vforkagent";
+    private static final long STDERR_WARN_INTERVAL_NS = 10_000_000_000L;
+
+    private static volatile Object slf4j; // org.slf4j.Logger, or NO_SLF4J
+    private static final Object NO_SLF4J = new Object();
+    private static final int MAX_KINDS = 256;
+    /** kind -> {last time written, lines held back since}. */
+    private static final Map<String, AtomicLong[]> stderrKinds = new ConcurrentHashMap<>();
+
+    private AgentLog() {
+    }
+
+    /** Whether the application has SLF4J, checked without loading or initialising any of it. */
+    public static boolean applicationHasSlf4j() {
+        return ClassLoader.getSystemClassLoader().getResource("org/slf4j/LoggerFactory.class") != null;
+    }
+
+    private static volatile String pendingStart;
+
+    /**
+     * The agent's start line: at once on stderr when the application has no SLF4J, else kept
+     * until the first spawn, when the application's logging is surely set up.
+     */
+    public static void started(String line) {
+        if (applicationHasSlf4j()) {
+            pendingStart = line;
+        } else {
+            stderr("INFO", line);
+        }
+    }
+
+    /** Called on every spawn: one volatile read unless a start line waits. */
+    public static void flushStart() {
+        String line = pendingStart;
+        if (line != null) {
+            pendingStart = null;
+            info(line);
+        }
+    }
+
+    /** For start-up problems: straight to stderr, the only safe place during premain. */
+    public static void stderr(String level, String message) {
+        System.err.println("[vfork-agent] " + level + " " + message);
+    }
+
+    private static Object logger() {
+        Object l = slf4j;
+        if (l == null) {
+            try {
+                l = applicationHasSlf4j() ? Slf4jHolder.logger() : NO_SLF4J;
+            } catch (Throwable t) {
+                l = NO_SLF4J;
+            }
+            slf4j = l;
+        }
+        return l;
+    }
+
+    public static boolean isDebugEnabled() {
+        Object l = logger();
+        return l != NO_SLF4J && Slf4jHolder.isDebugEnabled(l);
+    }
+
+    public static void debug(String message) {
+        Object l = logger();
+        if (l != NO_SLF4J) {
+            Slf4jHolder.debug(l, message);
+        }
+    }
+
+    public static void info(String message) {
+        Object l = logger();
+        if (l != NO_SLF4J) {
+            Slf4jHolder.info(l, message);
+        } else {
+            stderr("INFO", message);
+        }
+    }
+
+    /**
+     * A WARN line. On stderr (no SLF4J) each {@code kind} is written at most once per 10 s, with a
+     * count of what was held back, so a spawn storm cannot flood the console.
+     */
+    public static void warn(String kind, String message) {
+        Object l = logger();
+        if (l != NO_SLF4J) {
+            Slf4jHolder.warn(l, message);
+            return;
+        }
+        long now = System.nanoTime();
+        AtomicLong[] slot = stderrKinds.get(kind);
+        if (slot == null) {
+            if (stderrKinds.size() >= MAX_KINDS) {
+                kind = "other";
+            }
+            slot = stderrKinds.computeIfAbsent(kind, k -> new AtomicLong[] {new AtomicLong(Long.MIN_VALUE), new AtomicLong()});
+        }
+        long last = slot[0].get();
+        if (last != Long.MIN_VALUE && now - last < STDERR_WARN_INTERVAL_NS || !slot[0].compareAndSet(last, now)) {
+            slot[1].incrementAndGet();
+            return;
+        }
+        long held = slot[1].getAndSet(0);
+        stderr("WARN", held == 0 ? message : message + " (" + held + " similar lines held back)");
+    }
+
+    /** Touches SLF4J only when called, so a JVM without it never loads these classes. */
+    private static final class Slf4jHolder {
+        static Object logger() {
+            return org.slf4j.LoggerFactory.getLogger(LOGGER);
+        }
+
+        static boolean isDebugEnabled(Object l) {
+            return ((org.slf4j.Logger) l).isDebugEnabled();
+        }
+
+        static void debug(Object l, String m) {
+            ((org.slf4j.Logger) l).debug(m);
+        }
+
+        static void info(Object l, String m) {
+            ((org.slf4j.Logger) l).info(m);
+        }
+
+        static void warn(Object l, String m) {
+            ((org.slf4j.Logger) l).warn(m);
+        }
+    }
+}

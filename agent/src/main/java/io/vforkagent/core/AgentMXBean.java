@@ -1,0 +1,28 @@
+package io.vforkagent.core;
+
+/** Live figures of the agent, registered as {@value Agent#OBJECT_NAME}. */
+public interface AgentMXBean {
+    String getVersion();
+
+    /** "vfork" or "jdk": which launcher serves spawns now. */
+    String getLauncher();
+
+    /** Why the vfork launcher is not in use, or "" when it is. */
+    String getFallbackReason();
+
+    long getVforkSpawns();
+
+    long getJdkSpawns();
+
+    long getFailures();
+
+    /** Children started through the agent and not yet reaped. */
+    long getLiveChildren();
+
+    /** Spawn latency since start: upper bound of the power-of-two bucket holding the percentile. */
+    long getLatencyP50Micros();
+
+    long getLatencyP99Micros();
+
+    long getLatencyMaxMicros();
+}

@@ -1,0 +1,109 @@
+package io.vforkagent.core;
+
+import io.vforkagent.bridge.Spawner;
+import io.vforkagent.core.launch.ErrorMessages;
+import io.vforkagent.core.launch.JdkLauncher;
+import io.vforkagent.core.launch.NativeLauncher;
+import io.vforkagent.core.record.Recorder;
+
+import java.io.IOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The spawn path behind the bridge: pick the launcher, spawn, record. This is the hot path: no
+ * lock, no reflection, and no allocation beyond the launcher's small result array and what an
+ * enabled record needs.
+ */
+final class SpawnService implements Spawner {
+    private static final Pattern JDK_ERRNO = Pattern.compile("error(?:=|: )(\\d+)");
+    private static final byte[] NO_EXEC_PATH = null;
+
+    private final JdkLauncher jdk;
+    private final SpawnStats stats;
+    private final Recorder recorder;
+    private volatile boolean useVfork;
+
+    SpawnService(JdkLauncher jdk, SpawnStats stats, Recorder recorder, boolean useVfork) {
+        this.jdk = jdk;
+        this.stats = stats;
+        this.recorder = recorder;
+        this.useVfork = useVfork;
+    }
+
+    boolean usesVfork() {
+        return useVfork;
+    }
+
+    void useVfork(boolean on) {
+        useVfork = on;
+    }
+
+    @Override
+    public int forkAndExec(Object process, int mode, byte[] helperpath, byte[] prog, byte[] argBlock, int argc,
+                           byte[] envBlock, int envc, byte[] dir, int[] fds, boolean redirectErrorStream)
+            throws IOException {
+        // fds[] is overwritten with the parent's pipe ends: keep what the application asked for.
+        int fd0 = fds[0];
+        int fd1 = fds[1];
+        int fd2 = fds[2];
+        AgentLog.flushStart();
+        Object event = recorder.beginSpawn();
+        long start = System.nanoTime();
+        if (!useVfork) {
+            String launcher = JdkLauncher.mechanism(mode);
+            int pid;
+            try {
+                pid = jdk.forkAndExec(process, mode, helperpath, prog, argBlock, argc, envBlock, envc, dir, fds,
+                        redirectErrorStream);
+            } catch (IOException e) {
+                stats.failures.increment();
+                Matcher m = JDK_ERRNO.matcher(String.valueOf(e.getMessage()));
+                int errno = m.find() ? Integer.parseInt(m.group(1)) : -1;
+                recorder.failed(start, System.nanoTime(), launcher, prog, argBlock, argc, envBlock, envc, dir, fd0,
+                        fd1, fd2, redirectErrorStream, errno, errno < 0 ? "" : errnoName(errno), "", e.getMessage());
+                throw e;
+            }
+            stats.jdkSpawns.increment();
+            recorder.spawned(event, start, System.nanoTime(), pid, launcher, prog, argBlock, argc, envBlock, envc,
+                    dir, fd0, fd1, fd2, redirectErrorStream, null, null);
+            return pid;
+        }
+        long[] out = new long[NativeLauncher.OUT_LEN];
+        byte[] execPath = recorder.wantsExecutable(event) ? new byte[4096] : NO_EXEC_PATH;
+        int pid = NativeLauncher.spawn(prog, argBlock, argc, envBlock, envc, dir, fds, redirectErrorStream, execPath,
+                out);
+        long end = System.nanoTime();
+        if (pid < 0) {
+            stats.failures.increment();
+            int errno = (int) out[NativeLauncher.OUT_ERRNO];
+            int step = (int) out[NativeLauncher.OUT_STEP];
+            IOException e = ErrorMessages.exception(errno, step);
+            recorder.failed(start, end, "vfork", prog, argBlock, argc, envBlock, envc, dir, fd0, fd1, fd2,
+                    redirectErrorStream, errno, NativeLauncher.errnoName(errno), NativeLauncher.stepName(step),
+                    e.getMessage());
+            throw e;
+        }
+        stats.vforkSpawns.increment();
+        recorder.spawned(event, start, end, pid, "vfork", prog, argBlock, argc, envBlock, envc, dir, fd0, fd1, fd2,
+                redirectErrorStream, out, execPath);
+        return pid;
+    }
+
+    @Override
+    public int waitForProcessExit(long pid, boolean reap) {
+        int value = jdk.waitForProcessExit(pid, reap);
+        if (reap) {
+            recorder.exited(pid, value, -1);
+        }
+        return value;
+    }
+
+    private static String errnoName(int errno) {
+        try {
+            return NativeLauncher.errnoName(errno);
+        } catch (Throwable notLoaded) {
+            return "E" + errno;
+        }
+    }
+}

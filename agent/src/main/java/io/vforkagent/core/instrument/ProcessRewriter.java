@@ -1,0 +1,171 @@
+package io.vforkagent.core.instrument;
+
+import io.vforkagent.bridge.SpawnBridge;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.ClassFileVersion;
+import net.bytebuddy.asm.MemberSubstitution;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.pool.TypePool;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.Map;
+import java.util.Set;
+
+import static net.bytebuddy.matcher.ElementMatchers.any;
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * Rewrites two call sites in java.base, each a single native call swapped for a static call to
+ * {@link SpawnBridge} with the same stack shape, so that no class gains a member (which keeps
+ * retransformation after attach possible):
+ * <ul>
+ * <li>{@code ProcessImpl.<init>}: {@code forkAndExec} (the spawn);</li>
+ * <li>the reaper task in {@code ProcessHandleImpl}: {@code waitForProcessExit0} (the exit).</li>
+ * </ul>
+ */
+public final class ProcessRewriter implements ClassFileTransformer {
+    public static final String SPAWN_OWNER = "java/lang/ProcessImpl";
+    public static final String SPAWN_METHOD = "forkAndExec";
+    public static final String SPAWN_DESCRIPTOR = "(I[B[B[BI[BI[B[IZ)I";
+    public static final String WAIT_OWNER = "java/lang/ProcessHandleImpl";
+    public static final String WAIT_METHOD = "waitForProcessExit0";
+    public static final String WAIT_DESCRIPTOR = "(JZ)I";
+    /** The JDK's reaper task (an anonymous class in 17 to 25); other nested classes are checked by content. */
+    static final String REAPER_CLASS = "java.lang.ProcessHandleImpl$1";
+
+    private volatile Throwable spawnFailure;
+    private volatile boolean spawnRewritten;
+    private volatile boolean exitRewritten;
+
+    private ProcessRewriter() {
+    }
+
+    /**
+     * Rewrites {@code ProcessImpl} now (loading it if needed), so that a JDK of an unexpected shape
+     * is refused at start-up, not at the application's first spawn. The reaper is rewritten now
+     * when it can be found, else when it loads.
+     *
+     * @throws IllegalStateException with the reason when {@code ProcessImpl} does not have the expected shape
+     */
+    public static ProcessRewriter install(Instrumentation inst) throws Exception {
+        Class<?> processImpl = Class.forName("java.lang.ProcessImpl", false, null);
+        // java.base reads no unnamed module by default; the rewritten code must link to the bridge.
+        inst.redefineModule(Object.class.getModule(), Set.of(SpawnBridge.class.getModule()), Map.of(), Map.of(),
+                Set.of(), Map.of());
+        ProcessRewriter rewriter = new ProcessRewriter();
+        // Stays registered: if another agent retransforms these classes later, the rewrite is applied again.
+        inst.addTransformer(rewriter, true);
+        inst.retransformClasses(processImpl);
+        if (rewriter.spawnFailure != null || !rewriter.spawnRewritten) {
+            inst.removeTransformer(rewriter);
+            Throwable why = rewriter.spawnFailure;
+            throw new IllegalStateException(why == null ? "ProcessImpl was not rewritten" : why.getMessage(), why);
+        }
+        try {
+            inst.retransformClasses(Class.forName(REAPER_CLASS, false, null));
+        } catch (ClassNotFoundException | NoClassDefFoundError notThisJdk) {
+            // rewritten by content when a reaper class loads
+        }
+        return rewriter;
+    }
+
+    public boolean exitRewritten() {
+        return exitRewritten;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain domain, byte[] classfileBuffer) {
+        if (loader != null || className == null) {
+            return null;
+        }
+        if (className.equals(SPAWN_OWNER)) {
+            try {
+                byte[] out = rewriteSpawn(classfileBuffer);
+                spawnRewritten = true;
+                return out;
+            } catch (Throwable t) {
+                spawnFailure = t;
+                return null;
+            }
+        }
+        if (className.startsWith(WAIT_OWNER + "$")) {
+            try {
+                if (countCalls(classfileBuffer, Opcodes.INVOKESTATIC, WAIT_OWNER, WAIT_METHOD, WAIT_DESCRIPTOR, null) == 0) {
+                    return null;
+                }
+                byte[] out = substitute(classfileBuffer, className.replace('/', '.'), WAIT_METHOD, 2,
+                        "waitForProcessExit", false);
+                exitRewritten = true;
+                return out;
+            } catch (Throwable t) {
+                // Without the exit hook spawns still work; only exit records are lost.
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Returns the rewritten {@code ProcessImpl}; refuses one that does not have the expected shape. */
+    static byte[] rewriteSpawn(byte[] classFile) {
+        int calls = countCalls(classFile, Opcodes.INVOKEVIRTUAL, SPAWN_OWNER, SPAWN_METHOD, SPAWN_DESCRIPTOR, "<init>");
+        if (calls != 1) {
+            throw new IllegalStateException("java.lang.ProcessImpl has " + calls + " constructor calls to "
+                    + SPAWN_METHOD + SPAWN_DESCRIPTOR + " (expected exactly 1): this JDK is not supported");
+        }
+        return substitute(classFile, "java.lang.ProcessImpl", SPAWN_METHOD, 10, SPAWN_METHOD, true);
+    }
+
+    private static byte[] substitute(byte[] classFile, String typeName, String method, int arity, String bridgeName,
+                                     boolean constructorsOnly) {
+        ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(typeName, classFile),
+                ClassFileLocator.ForClassLoader.ofBootLoader());
+        TypePool pool = TypePool.Default.of(locator);
+        TypeDescription type = pool.describe(typeName).resolve();
+        MethodDescription bridge = TypeDescription.ForLoadedType.of(SpawnBridge.class).getDeclaredMethods()
+                .filter(named(bridgeName)).getOnly();
+        return new ByteBuddy(ClassFileVersion.ofClassFile(classFile))
+                .with(TypeValidation.DISABLED)
+                .redefine(type, locator)
+                .visit(MemberSubstitution.strict()
+                        .method(named(method).and(takesArguments(arity)))
+                        .replaceWith(bridge)
+                        .on(constructorsOnly ? isConstructor() : any()))
+                .make(pool)
+                .getBytes();
+    }
+
+    /** Counts calls with this opcode, owner, name and descriptor, inside methods named {@code in} (null: any). */
+    static int countCalls(byte[] classFile, int opcode, String owner, String name, String descriptor, String in) {
+        int[] count = {0};
+        new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String mname, String mdesc, String signature,
+                                             String[] exceptions) {
+                if (in != null && !in.equals(mname)) {
+                    return null;
+                }
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int op, String o, String n, String d, boolean itf) {
+                        if (op == opcode && owner.equals(o) && name.equals(n) && descriptor.equals(d)) {
+                            count[0]++;
+                        }
+                    }
+                };
+            }
+        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return count[0];
+    }
+}

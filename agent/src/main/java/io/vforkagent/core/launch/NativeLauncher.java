@@ -1,0 +1,120 @@
+package io.vforkagent.core.launch;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * JNA direct mapping of {@code libvforkagent.so} (see {@code native/src/main/c/vforkagent.h}).
+ * Direct mapping is used because it is the cheapest JNA call: no proxy, no reflection per call.
+ */
+public final class NativeLauncher {
+    static final int ABI_VERSION = 1;
+    static final String RESOURCE = "io/vforkagent/native/linux-x86-64/libvforkagent.so";
+
+    // Slots of the out[] array that vfa_spawn fills (VFA_OUT_*).
+    public static final int OUT_ERRNO = 0;
+    public static final int OUT_STEP = 1;
+    public static final int OUT_EXEC_INDEX = 2;
+    public static final int OUT_T_START = 3;
+    public static final int OUT_T_CLONE = 4;
+    public static final int OUT_T_RESUMED = 5;
+    public static final int OUT_T_END = 6;
+    public static final int OUT_FLAGS = 7;
+    public static final int OUT_LEN = 8;
+
+    // Steps (VFA_STEP_*): where a failed spawn stopped.
+    public static final int STEP_NONE = 0;
+    public static final int STEP_PIPE = 1;
+    public static final int STEP_ALLOC = 2;
+    public static final int STEP_CLONE = 3;
+    public static final int STEP_FDS = 4;
+    public static final int STEP_CHDIR = 5;
+    public static final int STEP_EXEC = 6;
+
+    private static final String[] STEP_NAMES = {"none", "pipe", "alloc", "clone", "fds", "chdir", "exec"};
+
+    private static boolean loaded;
+
+    private NativeLauncher() {
+    }
+
+    static native int vfa_init();
+
+    static native int vfa_spawn(byte[] prog, byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir,
+                                int[] fds, int redirectErr, byte[] execPath, int execPathCap, long[] out);
+
+    static native int vfa_strerror(int errnum, byte[] buf, int cap);
+
+    static native int vfa_errno_name(int errnum, byte[] buf, int cap);
+
+    /**
+     * Extracts the library into a new private directory under {@code baseDir}, loads it and
+     * removes the file (a loaded library needs no file). Idempotent.
+     */
+    public static synchronized void load(Path baseDir) throws IOException {
+        if (loaded) {
+            return;
+        }
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(baseDir, "vfork-agent-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new IOException("cannot create a private directory in " + baseDir + " (" + e + ")", e);
+        }
+        Path lib = dir.resolve("libvforkagent.so");
+        try (InputStream in = NativeLauncher.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IOException("the agent jar has no " + RESOURCE);
+            }
+            Files.write(lib, in.readAllBytes(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+        }
+        try {
+            Native.register(NativeLauncher.class, NativeLibrary.getInstance(lib.toString()));
+        } catch (UnsatisfiedLinkError e) {
+            throw new IOException("cannot load " + lib + ": " + e.getMessage(), e);
+        } finally {
+            Files.deleteIfExists(lib);
+            Files.deleteIfExists(dir);
+        }
+        int abi = vfa_init();
+        if (abi != ABI_VERSION) {
+            throw new IOException("libvforkagent ABI " + abi + ", expected " + ABI_VERSION);
+        }
+        loaded = true;
+    }
+
+    public static int spawn(byte[] prog, byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir,
+                            int[] fds, boolean redirectErr, byte[] execPath, long[] out) {
+        return vfa_spawn(prog, argBlock, argc, envBlock, envc, dir, fds, redirectErr ? 1 : 0, execPath,
+                execPath == null ? 0 : execPath.length, out);
+    }
+
+    /** The C library's text for an errno ({@code strerror}). */
+    public static String strerror(int errnum) {
+        byte[] buf = new byte[256];
+        int n = vfa_strerror(errnum, buf, buf.length);
+        return new String(buf, 0, Math.max(0, n), StandardCharsets.UTF_8);
+    }
+
+    /** The symbolic name of an errno ("ENOENT"), or "E" + number when libc has none. */
+    public static String errnoName(int errnum) {
+        byte[] buf = new byte[64];
+        int n = vfa_errno_name(errnum, buf, buf.length);
+        return n > 0 ? new String(buf, 0, n, StandardCharsets.US_ASCII) : "E" + errnum;
+    }
+
+    public static String stepName(int step) {
+        return step >= 0 && step < STEP_NAMES.length ? STEP_NAMES[step] : "step" + step;
+    }
+}

@@ -1,0 +1,23 @@
+package io.vforkagent.core.record;
+
+import java.util.Optional;
+
+/** The application frame that started a process: the first frame below the JDK's and the agent's. */
+final class Callers {
+    private static final StackWalker WALKER = StackWalker.getInstance();
+
+    private Callers() {
+    }
+
+    static String caller() {
+        Optional<StackWalker.StackFrame> f = WALKER.walk(s -> s.filter(Callers::isApplication).findFirst());
+        return f.map(fr -> fr.getClassName() + "." + fr.getMethodName() + "(" + fr.getFileName() + ":"
+                + fr.getLineNumber() + ")").orElse("");
+    }
+
+    private static boolean isApplication(StackWalker.StackFrame f) {
+        String c = f.getClassName();
+        return !(c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")
+                || c.startsWith("io.vforkagent.core.") || c.startsWith("io.vforkagent.bridge."));
+    }
+}

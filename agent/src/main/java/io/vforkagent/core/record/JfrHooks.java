@@ -1,0 +1,111 @@
+package io.vforkagent.core.record;
+
+import jdk.jfr.FlightRecorder;
+
+/**
+ * Every use of {@code jdk.jfr} types, kept in one class so that a runtime without the jdk.jfr
+ * module never loads it (the {@link Recorder} checks first).
+ */
+final class JfrHooks {
+    private JfrHooks() {
+    }
+
+    static Object begin() {
+        SpawnEvent e = new SpawnEvent();
+        e.begin();
+        return e;
+    }
+
+    static boolean enabled(Object event) {
+        return ((SpawnEvent) event).isEnabled();
+    }
+
+    static boolean shouldCommit(Object event) {
+        SpawnEvent e = (SpawnEvent) event;
+        e.end();
+        return e.shouldCommit();
+    }
+
+    static boolean exitEnabled() {
+        return ExitHolder.TYPE.isEnabled();
+    }
+
+    private static final class ExitHolder {
+        static final jdk.jfr.EventType TYPE = jdk.jfr.EventType.getEventType(ProcessExitEvent.class);
+    }
+
+    static void commitSpawn(Object event, int pid, String program, String executable, String args, int argc,
+                            String directory, String launcher, String stdin, String stdout, String stderr,
+                            String environment, long bytes, long setup, long cloneToExec, long after, String caller) {
+        SpawnEvent e = (SpawnEvent) event;
+        e.pid = pid;
+        e.program = program;
+        e.executable = executable;
+        e.arguments = args;
+        e.argumentCount = argc;
+        e.directory = directory;
+        e.launcher = launcher;
+        e.stdin = stdin;
+        e.stdout = stdout;
+        e.stderr = stderr;
+        e.environment = environment;
+        e.argvEnvpBytes = bytes;
+        e.setupNanos = setup;
+        e.cloneToExecNanos = cloneToExec;
+        e.afterNanos = after;
+        e.caller = caller;
+        e.commit();
+    }
+
+    static void commitFailure(String program, String args, int argc, String directory, String launcher, String stdin,
+                              String stdout, String stderr, String environment, int errno, String errnoName,
+                              String step, String message, String caller) {
+        SpawnFailureEvent e = new SpawnFailureEvent();
+        if (!e.isEnabled()) {
+            return;
+        }
+        e.program = program;
+        e.arguments = args;
+        e.argumentCount = argc;
+        e.directory = directory;
+        e.launcher = launcher;
+        e.stdin = stdin;
+        e.stdout = stdout;
+        e.stderr = stderr;
+        e.environment = environment;
+        e.errno = errno;
+        e.errnoName = errnoName;
+        e.step = step;
+        e.message = message;
+        e.caller = caller;
+        e.commit();
+    }
+
+    static void commitExit(long pid, String program, int code, String signal, long lifetime, String thread) {
+        ProcessExitEvent e = new ProcessExitEvent();
+        e.pid = pid;
+        e.program = program;
+        e.exitCode = code;
+        e.signal = signal;
+        e.lifetimeNanos = lifetime;
+        e.spawnThread = thread;
+        e.commit();
+    }
+
+    static void registerPeriodic(Recorder recorder) {
+        FlightRecorder.addPeriodicEvent(SpawnStatisticsEvent.class, () -> {
+            long[] p = recorder.takePeriod();
+            if (p == null) {
+                return;
+            }
+            SpawnStatisticsEvent e = new SpawnStatisticsEvent();
+            e.spawns = p[0];
+            e.failures = p[1];
+            e.p50Nanos = p[2];
+            e.p99Nanos = p[3];
+            e.maxNanos = p[4];
+            e.liveChildren = p[5];
+            e.commit();
+        });
+    }
+}

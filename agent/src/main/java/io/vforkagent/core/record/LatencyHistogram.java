@@ -1,0 +1,69 @@
+package io.vforkagent.core.record;
+
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Spawn latencies in power-of-two microsecond buckets: one uncontended add per spawn, and
+ * percentiles good to a factor of two, which is what an operator needs to see a regression.
+ */
+public final class LatencyHistogram {
+    private static final int BUCKETS = 40;
+    private final LongAdder[] counts = new LongAdder[BUCKETS];
+    private final LongAccumulator max = new LongAccumulator(Math::max, 0);
+
+    public LatencyHistogram() {
+        for (int i = 0; i < BUCKETS; i++) {
+            counts[i] = new LongAdder();
+        }
+    }
+
+    public void add(long nanos) {
+        long micros = Math.max(1, nanos / 1000);
+        int bucket = Math.min(BUCKETS - 1, 64 - Long.numberOfLeadingZeros(micros - 1));
+        counts[bucket].increment();
+        max.accumulate(nanos);
+    }
+
+    /** A frozen copy; with {@code reset}, the histogram starts over (for per-period figures). */
+    public Snapshot snapshot(boolean reset) {
+        long[] c = new long[BUCKETS];
+        for (int i = 0; i < BUCKETS; i++) {
+            c[i] = reset ? counts[i].sumThenReset() : counts[i].sum();
+        }
+        return new Snapshot(c, reset ? max.getThenReset() : max.get());
+    }
+
+    /** Counts per bucket; bucket i holds latencies up to 2^i microseconds. */
+    public static final class Snapshot {
+        private final long[] counts;
+        public final long maxNanos;
+        public final long total;
+
+        Snapshot(long[] counts, long maxNanos) {
+            this.counts = counts;
+            this.maxNanos = maxNanos;
+            long t = 0;
+            for (long c : counts) {
+                t += c;
+            }
+            this.total = t;
+        }
+
+        /** Upper bound of the bucket holding quantile q (0..1), never above the maximum seen. */
+        public long percentileNanos(double q) {
+            if (total == 0) {
+                return 0;
+            }
+            long rank = (long) Math.ceil(q * total);
+            long seen = 0;
+            for (int i = 0; i < counts.length; i++) {
+                seen += counts[i];
+                if (seen >= rank) {
+                    return Math.min(maxNanos, (1L << i) * 1000);
+                }
+            }
+            return maxNanos;
+        }
+    }
+}

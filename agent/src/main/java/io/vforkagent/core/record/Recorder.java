@@ -1,0 +1,256 @@
+package io.vforkagent.core.record;
+
+import io.vforkagent.core.AgentLog;
+import io.vforkagent.core.Options;
+import io.vforkagent.core.launch.NativeLauncher;
+
+import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Records spawns, failures and exits as JFR events and SLF4J lines. Work that only a record needs
+ * (decoding strings, redacting, walking the stack) is done only when an event is enabled or a
+ * log line will be written.
+ */
+public final class Recorder {
+    static final int MAX_TEXT = 2048;
+
+    private final Redactor redactor;
+    private final String argsMode;
+    private final long slowNanos;
+    private final Charset charset;
+    private final boolean jfr;
+    private final Map<Long, Child> children = new ConcurrentHashMap<>();
+    private final LatencyHistogram periodLatency = new LatencyHistogram();
+    private final LatencyHistogram totalLatency = new LatencyHistogram();
+    private final LongAdder periodSpawns = new LongAdder();
+    private final LongAdder periodFailures = new LongAdder();
+    /** Set while this thread writes a log line: a spawn made by the logging backend is not logged again. */
+    private final ThreadLocal<Boolean> logging = new ThreadLocal<>();
+    /** Children are tracked only once the exit hook is in place: nothing else would remove them. */
+    private volatile boolean trackExits;
+
+    /** What the exit record needs of its spawn; the bytes are the JDK's own, not copied. */
+    private static final class Child {
+        final byte[] program;
+        final long startNanos;
+        final String thread;
+
+        Child(byte[] program, long startNanos, String thread) {
+            this.program = program;
+            this.startNanos = startNanos;
+            this.thread = thread;
+        }
+    }
+
+    public Recorder(Options options) {
+        this.redactor = Redactor.withPatterns(options.get("redact"));
+        this.argsMode = options.get("args");
+        this.slowNanos = options.integer("slowSpawnMs") * 1_000_000L;
+        // ProcessImpl encodes strings with sun.jnu.encoding (JDK 21+) or file.encoding (17): either decodes paths.
+        String jnu = System.getProperty("sun.jnu.encoding");
+        this.charset = jnu != null && Charset.isSupported(jnu) ? Charset.forName(jnu) : Charset.defaultCharset();
+        this.jfr = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
+        if (jfr) {
+            JfrHooks.registerPeriodic(this);
+        }
+    }
+
+    public void trackExits(boolean on) {
+        trackExits = on;
+    }
+
+    public boolean jfrAvailable() {
+        return jfr;
+    }
+
+    /** Starts a spawn event when JFR records it; null otherwise. */
+    public Object beginSpawn() {
+        return jfr ? JfrHooks.begin() : null;
+    }
+
+    public boolean wantsExecutable(Object event) {
+        return event != null && JfrHooks.enabled(event);
+    }
+
+    /** A spawn that succeeded. {@code out} is the launcher's figures, null for the JDK launcher. */
+    public void spawned(Object event, long startNanos, long endNanos, int pid, String launcher, byte[] prog,
+                        byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir, int fd0, int fd1, int fd2,
+                        boolean redirectErrorStream, long[] out, byte[] execPath) {
+        long nanos = endNanos - startNanos;
+        periodSpawns.increment();
+        periodLatency.add(nanos);
+        totalLatency.add(nanos);
+        if (trackExits) {
+            children.put((long) pid, new Child(prog, startNanos, Thread.currentThread().getName()));
+        }
+        boolean commit = event != null && JfrHooks.shouldCommit(event);
+        boolean slow = nanos >= slowNanos;
+        boolean debug = !slow && logEnabled(true);
+        if (!commit && !slow && !debug) {
+            return;
+        }
+        String program = cstring(prog);
+        String args = arguments(argBlock, argc);
+        String directory = dir == null ? "" : cstring(dir);
+        if (commit) {
+            JfrHooks.commitSpawn(event, pid, program, execPath == null ? program : cstring(execPath), args, argc,
+                    directory, launcher, redirect(fd0, 0), redirect(fd1, 1),
+                    redirectErrorStream ? "stdout" : redirect(fd2, 2), environment(envBlock, envc),
+                    prog.length + (argBlock == null ? 0 : argBlock.length) + (envBlock == null ? 0 : envBlock.length),
+                    out == null ? 0 : out[NativeLauncher.OUT_T_CLONE] - out[NativeLauncher.OUT_T_START],
+                    out == null ? 0 : out[NativeLauncher.OUT_T_RESUMED] - out[NativeLauncher.OUT_T_CLONE],
+                    out == null ? 0 : out[NativeLauncher.OUT_T_END] - out[NativeLauncher.OUT_T_RESUMED],
+                    Callers.caller());
+        }
+        if (slow || debug) {
+            String line = (slow ? "slow spawn" : "spawn") + " pid=" + pid + " program=" + quote(program)
+                    + " launcher=" + launcher + " micros=" + nanos / 1000 + " args=" + quote(args)
+                    + (directory.isEmpty() ? "" : " dir=" + quote(directory))
+                    + (slow ? " threshold_ms=" + slowNanos / 1_000_000 : "");
+            log(slow ? "slow" : null, line);
+        }
+    }
+
+    /** A spawn that failed; {@code errno} is -1 when unknown; {@code message} is the launcher's. */
+    public void failed(long startNanos, long endNanos, String launcher, byte[] prog, byte[] argBlock, int argc,
+                       byte[] envBlock, int envc, byte[] dir, int fd0, int fd1, int fd2, boolean redirectErrorStream,
+                       int errno, String errnoName, String step, String message) {
+        periodFailures.increment();
+        String program = cstring(prog);
+        String args = arguments(argBlock, argc);
+        String directory = dir == null ? "" : cstring(dir);
+        // What the application receives: ProcessBuilder.start wraps the launcher's message so.
+        message = "Cannot run program \"" + program + "\"" + (dir == null ? "" : " (in directory \"" + directory
+                + "\")") + ": " + message;
+        if (jfr) {
+            JfrHooks.commitFailure(program, args, argc, directory, launcher, redirect(fd0, 0), redirect(fd1, 1),
+                    redirectErrorStream ? "stdout" : redirect(fd2, 2), environment(envBlock, envc), errno, errnoName,
+                    step, message, Callers.caller());
+        }
+        log("failed " + errnoName + " " + program, "spawn failed program=" + quote(program) + " errno=" + errnoName + " step=" + step
+                + " launcher=" + launcher + " micros=" + (endNanos - startNanos) / 1000 + " args=" + quote(args)
+                + (directory.isEmpty() ? "" : " dir=" + quote(directory)) + " message=" + quote(message));
+    }
+
+    /**
+     * A child was reaped. {@code status} is the raw wait status, or -1 when only the JDK's encoded
+     * value is known (0x80 + signal is then indistinguishable from an exit code above 128).
+     */
+    public void exited(long pid, int jdkValue, int status) {
+        Child child = children.remove(pid);
+        if (child == null) {
+            return;
+        }
+        boolean commit = jfr && JfrHooks.exitEnabled();
+        boolean debug = logEnabled(true);
+        if (!commit && !debug) {
+            return;
+        }
+        long lifetime = System.nanoTime() - child.startNanos;
+        int code = jdkValue;
+        String signal = "";
+        if (status != -1 && (status & 0x7f) != 0 && (status & 0x7f) != 0x7f) {
+            code = -1;
+            signal = Signals.name(status & 0x7f);
+        }
+        String program = cstring(child.program);
+        if (commit) {
+            JfrHooks.commitExit(pid, program, code, signal, lifetime, child.thread);
+        }
+        if (debug) {
+            log(null, "exit pid=" + pid + " program=" + quote(program) + " code=" + code
+                    + (signal.isEmpty() ? "" : " signal=" + signal) + " lifetime_ms=" + lifetime / 1_000_000);
+        }
+    }
+
+    public long liveChildren() {
+        return children.size();
+    }
+
+    public LatencyHistogram.Snapshot latency() {
+        return totalLatency.snapshot(false);
+    }
+
+    /** Figures of the period just ended, for the statistics event; null when nothing was spawned. */
+    long[] takePeriod() {
+        long spawns = periodSpawns.sumThenReset();
+        long failures = periodFailures.sumThenReset();
+        LatencyHistogram.Snapshot s = periodLatency.snapshot(true);
+        if (spawns == 0 && failures == 0) {
+            return null;
+        }
+        return new long[] {spawns, failures, s.percentileNanos(0.5), s.percentileNanos(0.99), s.maxNanos,
+                children.size()};
+    }
+
+    private boolean logEnabled(boolean debugLevel) {
+        return logging.get() == null && (!debugLevel || AgentLog.isDebugEnabled());
+    }
+
+    /** A WARN line of the given rate-limit kind, or DEBUG when {@code warnKind} is null. */
+    private void log(String warnKind, String line) {
+        if (logging.get() != null) {
+            return;
+        }
+        logging.set(Boolean.TRUE);
+        try {
+            if (warnKind != null) {
+                AgentLog.warn(warnKind, line);
+            } else {
+                AgentLog.debug(line);
+            }
+        } finally {
+            logging.remove();
+        }
+    }
+
+    private String cstring(byte[] b) {
+        int n = b.length;
+        while (n > 0 && b[n - 1] == 0) {
+            n--;
+        }
+        int nul = 0;
+        while (nul < n && b[nul] != 0) {
+            nul++;
+        }
+        return new String(b, 0, nul, charset);
+    }
+
+    String arguments(byte[] block, int argc) {
+        if (argsMode.equals("off") || block == null || argc == 0) {
+            return "";
+        }
+        List<String> args = new ArrayList<>(argc);
+        int start = 0;
+        for (int i = 0; i < block.length && args.size() < argc; i++) {
+            if (block[i] == 0) {
+                args.add(new String(block, start, i - start, charset));
+                start = i + 1;
+            }
+        }
+        return Redactor.join(argsMode.equals("full") ? args : redactor.redact(args), MAX_TEXT);
+    }
+
+    static String redirect(int fd, int stdio) {
+        return fd == -1 ? "pipe" : fd == stdio ? "inherit" : "file/fd";
+    }
+
+    static String environment(byte[] envBlock, int envc) {
+        return envBlock == null ? "inherited" : envc + " variables";
+    }
+
+    static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+
+    /** Unmodifiable view for tests and the MBean. */
+    public Map<Long, ?> children() {
+        return Collections.unmodifiableMap(children);
+    }
+}

@@ -1,0 +1,67 @@
+package io.vforkagent.core;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OptionsTest {
+    @Test
+    void defaults() {
+        Options o = Options.parse(null, new Properties());
+        assertEquals("vfork", o.launcher());
+        assertTrue(o.flag("jmx"));
+        assertEquals(100, o.integer("slowSpawnMs"));
+        assertEquals("redact", o.get("args"));
+    }
+
+    @Test
+    void agentArgumentsWinOverProperties() {
+        Properties p = new Properties();
+        p.setProperty("vforkagent.launcher", "jdk");
+        p.setProperty("vforkagent.jmx", "false");
+        Options o = Options.parse("launcher=vfork, slowSpawnMs=5", p);
+        assertEquals("vfork", o.launcher());
+        assertFalse(o.flag("jmx"));
+        assertEquals(5, o.integer("slowSpawnMs"));
+    }
+
+    @Test
+    void bareFlagMeansTrue() {
+        assertTrue(Options.parse("help", new Properties()).flag("help"));
+    }
+
+    @Test
+    void unknownOptionIsNamedWithTheKnownOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Options.parse("lancher=vfork", new Properties()));
+        assertEquals("unknown option 'lancher' (agent argument lancher); known options: launcher, tmpdir, jmx, "
+                + "slowSpawnMs, args, redact, help", e.getMessage());
+    }
+
+    @Test
+    void badValueNamesTheOptionAndTheAcceptedValues() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Options.parse("launcher=posix", new Properties()));
+        assertEquals("option launcher=posix is not valid (agent argument launcher); accepted values: vfork, jdk",
+                e.getMessage());
+        Properties p = new Properties();
+        p.setProperty("vforkagent.slowSpawnMs", "-3");
+        e = assertThrows(IllegalArgumentException.class, () -> Options.parse(null, p));
+        assertTrue(e.getMessage().startsWith("option slowSpawnMs=-3 is not valid (-Dvforkagent.slowSpawnMs)"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("redact=([a", new Properties()));
+    }
+
+    @Test
+    void tableListsEveryOption() {
+        String table = Options.table();
+        for (String name : Options.SPECS.keySet()) {
+            assertTrue(table.contains("\n" + name + " "), name);
+        }
+    }
+}

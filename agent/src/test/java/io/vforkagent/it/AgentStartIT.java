@@ -1,0 +1,110 @@
+package io.vforkagent.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** How the agent starts, refuses to start, or falls back, in real JVMs: the application always runs. */
+class AgentStartIT {
+    private final Path scratch = Path.of("target", "agent-start").toAbsolutePath();
+
+    private AgentJvm.Result spawnApp(List<String> jvmOptions, int mbeanWait) throws Exception {
+        AgentJvm.Result r = AgentJvm.run(jvmOptions, SpawnApp.class.getName(), List.of("5", String.valueOf(mbeanWait)),
+                Map.of(), scratch, 60);
+        assertEquals(0, r.exit, r::toString);
+        assertTrue(r.stdout.contains("SPAWNS-OK 5"), r::toString);
+        return r;
+    }
+
+    private static List<String> agentLines(AgentJvm.Result r) {
+        return r.stderr.lines().filter(l -> l.startsWith("[vfork-agent]")).collect(Collectors.toList());
+    }
+
+    @Test
+    void servesSpawnsWithVfork() throws Exception {
+        AgentJvm.Result r = spawnApp(List.of(AgentJvm.javaagent("")), 20);
+        assertTrue(r.stdout.contains("AGENT launcher=vfork vfork=5 jdk=0 failures=0 reason="), r::toString);
+        List<String> lines = agentLines(r);
+        assertEquals(1, lines.size(), r::toString);
+        assertTrue(lines.get(0).startsWith("[vfork-agent] INFO vfork-agent started version=0.1.0 launcher=vfork jdk="
+                + Runtime.version()), lines.get(0));
+    }
+
+    @Test
+    void badValueNamesTheOptionAndKeepsTheJdkLauncher() throws Exception {
+        AgentJvm.Result r = spawnApp(List.of(AgentJvm.javaagent("launcher=posix")), 2);
+        assertTrue(r.stdout.contains("AGENT none"), r::toString);
+        assertEquals(List.of("[vfork-agent] WARN option launcher=posix is not valid (agent argument launcher); "
+                + "accepted values: vfork, jdk; the agent stays inactive and the JDK launcher in place"), agentLines(r));
+    }
+
+    @Test
+    void unknownPropertyIsNamed() throws Exception {
+        AgentJvm.Result r = spawnApp(List.of(AgentJvm.javaagent(""), "-Dvforkagent.lancher=jdk"), 2);
+        assertTrue(r.stdout.contains("AGENT none"), r::toString);
+        List<String> lines = agentLines(r);
+        assertEquals(1, lines.size(), r::toString);
+        assertTrue(lines.get(0).contains("unknown option 'lancher' (-Dvforkagent.lancher); known options: launcher,"),
+                lines.get(0));
+    }
+
+    @Test
+    void libraryThatCannotLoadFallsBackToTheJdkLauncher() throws Exception {
+        AgentJvm.Result r = spawnApp(List.of(AgentJvm.javaagent("tmpdir=/nonexistent/vfa")), 20);
+        assertTrue(r.stdout.contains("AGENT launcher=jdk vfork=0 jdk=5 failures=0 reason=native launcher did not load"),
+                r::toString);
+        List<String> lines = agentLines(r);
+        assertEquals(2, lines.size(), r::toString);
+        assertTrue(lines.get(0).startsWith("[vfork-agent] WARN vfork-agent 0.1.0: native launcher did not load"),
+                lines.get(0));
+    }
+
+    @Test
+    void noexecExtractionDirectoryFallsBack() throws Exception {
+        // /dev/shm is often noexec; where it is not, this still proves a working tmpdir option.
+        Path dir = Files.createDirectories(scratch.resolve("custom-tmp"));
+        AgentJvm.Result r = spawnApp(List.of(AgentJvm.javaagent("tmpdir=" + dir)), 20);
+        assertTrue(r.stdout.contains("AGENT launcher=vfork vfork=5"), r::toString);
+        try (var s = Files.list(dir)) {
+            assertEquals(0, s.count(), "the extracted library is removed once loaded");
+        }
+    }
+
+    @Test
+    void recordOnlyMode() throws Exception {
+        AgentJvm.Result r = spawnApp(List.of(AgentJvm.javaagent("launcher=jdk")), 20);
+        assertTrue(r.stdout.contains("AGENT launcher=jdk vfork=0 jdk=5 failures=0 reason=launcher=jdk"), r::toString);
+    }
+
+    @Test
+    void helpPrintsTheOptionsTable() throws Exception {
+        AgentJvm.Result r = spawnApp(List.of(AgentJvm.javaagent("help")), 20);
+        assertTrue(r.stderr.contains("launcher     vfork    vfork, jdk: "), r::toString);
+        assertTrue(r.stdout.contains("AGENT launcher=vfork vfork=5"), r::toString);
+    }
+
+    @Test
+    void applicationKeepsItsOwnByteBuddyAndJna() throws Exception {
+        Path libs = Path.of(System.getProperty("vforkagent.appLibs"));
+        String cp = AgentJvm.TEST_CLASSES + File.pathSeparator + libs.resolve("byte-buddy-1.14.18.jar")
+                + File.pathSeparator + libs.resolve("jna-5.13.0.jar");
+        AgentJvm.Result r = AgentJvm.run(List.of(AgentJvm.javaagent(""), "-cp", cp),
+                ForeignLibrariesApp.class.getName(), List.of(), Map.of(), scratch, 60);
+        assertEquals(0, r.exit, r::toString);
+        assertTrue(r.stdout.contains("BYTEBUDDY file:" + libs.resolve("byte-buddy-1.14.18.jar")), r::toString);
+        assertTrue(r.stdout.contains("JNA file:" + libs.resolve("jna-5.13.0.jar")), r::toString);
+        assertTrue(r.stdout.contains("MADE io.vforkagent.it.Made"), r::toString);
+        assertTrue(r.stdout.contains("GETPID true"), r::toString);
+        assertTrue(r.stdout.contains("AGENT launcher=vfork vfork=5 jdk=0"), r::toString);
+        assertFalse(r.stderr.contains("WARN"), r::toString);
+    }
+}

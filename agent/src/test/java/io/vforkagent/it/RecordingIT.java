@@ -1,0 +1,216 @@
+package io.vforkagent.it;
+
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Reads back the JFR events and log lines of {@link RecordingApp}'s known spawns. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RecordingIT {
+    private final Path scratch = Path.of("target", "recording").toAbsolutePath();
+    private final Path work = scratch.resolve("work");
+    private AgentJvm.Result vforkRun;
+    private List<RecordedEvent> vforkEvents;
+    private AgentJvm.Result jdkRun;
+    private List<RecordedEvent> jdkEvents;
+    private AgentJvm.Result plainRun;
+
+    @BeforeAll
+    void run() throws Exception {
+        String logging = System.getProperty("vforkagent.loggingClasspath");
+        Path rec = scratch.resolve("vfork.jfr");
+        vforkRun = app(List.of(AgentJvm.javaagent(""), "-XX:StartFlightRecording=filename=" + rec,
+                "-Xlog:class+load=info", "-cp", AgentJvm.TEST_CLASSES + File.pathSeparator + logging));
+        vforkEvents = RecordingFile.readAllEvents(rec);
+        Path jdkRec = scratch.resolve("jdk.jfr");
+        jdkRun = app(List.of(AgentJvm.javaagent("launcher=jdk"), "-XX:StartFlightRecording=filename=" + jdkRec));
+        jdkEvents = RecordingFile.readAllEvents(jdkRec);
+        plainRun = app(List.of(AgentJvm.javaagent("slowSpawnMs=0")));
+    }
+
+    private AgentJvm.Result app(List<String> jvmOptions) throws Exception {
+        AgentJvm.Result r = AgentJvm.run(jvmOptions, RecordingApp.class.getName(), List.of(work.toString()), Map.of(),
+                scratch, 120);
+        assertEquals(0, r.exit, r::toString);
+        assertTrue(r.stdout.contains("MAIN-DONE"), r::toString);
+        return r;
+    }
+
+    private static long pid(AgentJvm.Result r, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + " pid=(\\d+)").matcher(r.stdout);
+        assertTrue(m.find(), name + " in " + r.stdout);
+        return Long.parseLong(m.group(1));
+    }
+
+    private static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
+        return events.stream().filter(e -> e.getEventType().getName().equals(name)).collect(Collectors.toList());
+    }
+
+    private static RecordedEvent byPid(List<RecordedEvent> events, String name, long pid) {
+        return named(events, name).stream().filter(e -> e.getLong("pid") == pid).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " for pid " + pid));
+    }
+
+    private static String firstOnPath(String program) {
+        for (String dir : System.getenv("PATH").split(":")) {
+            File f = new File(dir.isEmpty() ? "." : dir, program);
+            if (f.canExecute()) {
+                return f.getPath();
+            }
+        }
+        throw new AssertionError(program + " not on PATH");
+    }
+
+    @Test
+    void spawnEventHasEveryField() {
+        long pid = pid(vforkRun, "detailed");
+        RecordedEvent e = byPid(vforkEvents, "vforkagent.Spawn", pid);
+        Matcher envc = Pattern.compile("envc=(\\d+)").matcher(vforkRun.stdout);
+        assertTrue(envc.find());
+        assertEquals("echo", e.getString("program"));
+        assertEquals(firstOnPath("echo"), e.getString("executable"));
+        assertEquals("--password *** visible", e.getString("arguments"));
+        assertEquals(3, e.getInt("argumentCount"));
+        assertEquals(work.toString(), e.getString("directory"));
+        assertEquals("vfork", e.getString("launcher"));
+        assertEquals("pipe", e.getString("stdin"));
+        assertEquals("pipe", e.getString("stdout"));
+        assertEquals("inherit", e.getString("stderr"));
+        assertEquals(envc.group(1) + " variables", e.getString("environment"));
+        assertTrue(e.getLong("argvEnvpBytes") > 30, "bytes " + e.getLong("argvEnvpBytes"));
+        assertTrue(e.getDuration().compareTo(Duration.ZERO) > 0);
+        assertTrue(e.getLong("setupNanos") > 0);
+        assertTrue(e.getLong("cloneToExecNanos") > 0);
+        assertTrue(e.getLong("afterNanos") >= 0);
+        assertTrue(e.getDuration().toNanos() >= e.getLong("setupNanos") + e.getLong("cloneToExecNanos"));
+        assertTrue(e.getString("caller").startsWith("io.vforkagent.it.RecordingApp.main(RecordingApp.java:"),
+                e.getString("caller"));
+        assertNotNull(e.getStackTrace());
+        assertTrue(e.getStackTrace().getFrames().stream()
+                .anyMatch(f -> f.getMethod().getType().getName().equals(RecordingApp.class.getName())));
+    }
+
+    @Test
+    void noSecretAnywhere() {
+        for (RecordedEvent e : vforkEvents) {
+            if (!e.getEventType().getName().startsWith("vforkagent.")) {
+                continue;
+            }
+            String text = e.toString();
+            assertFalse(text.contains("hunter2"), text);
+            assertFalse(text.contains("env-secret-value"), text);
+        }
+    }
+
+    @Test
+    void exitsByCodeBySignalAndUnwaited() {
+        RecordedEvent code = byPid(vforkEvents, "vforkagent.ProcessExit", pid(vforkRun, "code"));
+        assertEquals(3, code.getInt("exitCode"));
+        assertEquals("", code.getString("signal"));
+        assertEquals("/bin/sh", code.getString("program"));
+        assertEquals("main", code.getString("spawnThread"));
+        assertTrue(code.getLong("lifetimeNanos") > 0);
+        RecordedEvent signal = byPid(vforkEvents, "vforkagent.ProcessExit", pid(vforkRun, "signal"));
+        assertEquals(-1, signal.getInt("exitCode"));
+        assertEquals("SIGTERM", signal.getString("signal"));
+        RecordedEvent unwaited = byPid(vforkEvents, "vforkagent.ProcessExit", pid(vforkRun, "unwaited"));
+        assertEquals(4, unwaited.getInt("exitCode"));
+    }
+
+    @Test
+    void eachFailureKind() {
+        List<String> messages = vforkRun.stdout.lines().filter(l -> l.startsWith("failure message="))
+                .map(l -> l.substring("failure message=".length())).collect(Collectors.toList());
+        List<RecordedEvent> failures = named(vforkEvents, "vforkagent.SpawnFailure");
+        assertEquals(4, failures.size(), failures::toString);
+        String[][] expected = {{"ENOENT", "exec", "/no/such/vfa-missing"}, {"EACCES", "exec", "not-executable"},
+            {"ENOENT", "chdir", "pwd"}, {"E2BIG", "exec", "/bin/echo"}};
+        for (int i = 0; i < expected.length; i++) {
+            RecordedEvent f = failures.get(i);
+            assertEquals(expected[i][0], f.getString("errnoName"), f::toString);
+            assertEquals(expected[i][1], f.getString("step"), f::toString);
+            assertTrue(f.getString("program").endsWith(expected[i][2]), f::toString);
+            assertEquals(messages.get(i), f.getString("message"), "the message the application received");
+            assertTrue(f.getInt("errno") > 0);
+            assertEquals("vfork", f.getString("launcher"));
+            assertTrue(f.getString("caller").startsWith("io.vforkagent.it.RecordingApp.fail("), f.getString("caller"));
+        }
+        assertTrue(failures.get(3).getString("arguments").endsWith("...(truncated)"), "arguments are capped");
+        assertTrue(failures.get(3).getString("arguments").length() < 4096);
+    }
+
+    @Test
+    void statistics() {
+        List<RecordedEvent> stats = named(vforkEvents, "vforkagent.SpawnStatistics");
+        assertFalse(stats.isEmpty());
+        long spawns = stats.stream().mapToLong(e -> e.getLong("spawns")).sum();
+        long failures = stats.stream().mapToLong(e -> e.getLong("failures")).sum();
+        assertEquals(4, failures);
+        assertTrue(spawns >= 20, "spawns " + spawns);
+        RecordedEvent busiest = stats.stream().max((a, b) -> Long.compare(a.getLong("spawns"), b.getLong("spawns")))
+                .orElseThrow();
+        assertTrue(busiest.getLong("p50Nanos") > 0 && busiest.getLong("p50Nanos") <= busiest.getLong("p99Nanos"));
+        assertTrue(busiest.getLong("p99Nanos") <= busiest.getLong("maxNanos"));
+    }
+
+    @Test
+    void recordOnlyModeNamesTheJdkMechanism() {
+        RecordedEvent e = byPid(jdkEvents, "vforkagent.Spawn", pid(jdkRun, "detailed"));
+        assertEquals(Runtime.version().feature() >= 13 ? "POSIX_SPAWN" : "VFORK", e.getString("launcher"));
+        assertEquals("--password *** visible", e.getString("arguments"));
+        List<RecordedEvent> failures = named(jdkEvents, "vforkagent.SpawnFailure");
+        assertEquals(4, failures.size());
+        assertEquals("ENOENT", failures.get(0).getString("errnoName"));
+        assertEquals(3, byPid(jdkEvents, "vforkagent.ProcessExit", pid(jdkRun, "code")).getInt("exitCode"));
+    }
+
+    @Test
+    void logLinesThroughTheApplicationsSlf4j() {
+        String out = vforkRun.stdout;
+        assertTrue(out.contains("LOG INFO io.vforkagent vfork-agent started version="), out);
+        assertTrue(out.contains("LOG DEBUG io.vforkagent spawn pid=" + pid(vforkRun, "detailed")
+                + " program=\"echo\" launcher=vfork micros="), out);
+        assertTrue(out.contains("args=\"--password *** visible\""), out);
+        assertTrue(out.contains("LOG WARN io.vforkagent spawn failed program=\"/no/such/vfa-missing\" errno=ENOENT step=exec"),
+                out);
+        assertTrue(out.contains("LOG DEBUG io.vforkagent exit pid=" + pid(vforkRun, "code") + " program=\"/bin/sh\" code=3"),
+                out);
+        assertTrue(out.contains("exit pid=" + pid(vforkRun, "signal") + " program=\"/bin/sh\" code=-1 signal=SIGTERM"), out);
+        assertFalse(out.contains("hunter2 "), "no secret in logs");
+    }
+
+    @Test
+    void premainDoesNotInitialiseTheApplicationsLogging() {
+        String out = vforkRun.stdout;
+        int main = out.indexOf("MAIN-STARTED");
+        int slf4j = out.indexOf("org.slf4j.LoggerFactory source:");
+        assertTrue(main >= 0 && slf4j > main, "SLF4J loaded at " + slf4j + ", main started at " + main);
+    }
+
+    @Test
+    void withoutSlf4jWarningsReachStderrWithoutFlood() {
+        String err = plainRun.stderr;
+        long slow = err.lines().filter(l -> l.startsWith("[vfork-agent] WARN slow spawn")).count();
+        assertEquals(1, slow, err);
+        long failed = err.lines().filter(l -> l.startsWith("[vfork-agent] WARN spawn failed")).count();
+        assertEquals(4, failed, err);
+        assertTrue(err.contains("[vfork-agent] INFO vfork-agent started"), err);
+    }
+}

@@ -1,0 +1,395 @@
+package io.vforkagent.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Everything an application can observe of its child processes, one scenario at a time. Run in a
+ * JVM without the agent and in one with it; {@link ParityIT} compares the two result files.
+ *
+ * <p>Usage: {@code Scenarios <result.properties> <work dir>}. Each observation is stored as
+ * {@code scenario.key=value}; values must not depend on the run (no pids, no times).
+ */
+public final class Scenarios {
+    private final Properties results = new Properties();
+    private final Path work;
+    private String current;
+
+    private Scenarios(Path work) {
+        this.work = work;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args[0]);
+        Path work = Path.of(args[1]);
+        Files.createDirectories(work);
+        Scenarios s = new Scenarios(work);
+        s.runAll();
+        try (OutputStream os = Files.newOutputStream(out)) {
+            s.results.store(os, "vfork-agent parity scenarios");
+        }
+    }
+
+    private void put(String key, Object value) {
+        results.setProperty(current + "." + key, String.valueOf(value));
+    }
+
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    private void scenario(String name, Body body) {
+        current = name;
+        try {
+            body.run();
+        } catch (Throwable t) {
+            put("thrown", t.getClass().getName() + ": " + t.getMessage());
+        }
+    }
+
+    private static String read(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** Starts, collects stdout, stderr and the exit code. */
+    private void observe(ProcessBuilder pb) throws Exception {
+        Process p = pb.start();
+        p.getOutputStream().close();
+        put("stdout", read(p.getInputStream()));
+        put("stderr", read(p.getErrorStream()));
+        put("exit", p.waitFor());
+    }
+
+    private void failure(ProcessBuilder pb) {
+        try {
+            Process p = pb.start();
+            put("started", true);
+            p.waitFor();
+        } catch (Exception e) {
+            put("exception", e.getClass().getName());
+            put("message", e.getMessage());
+            Throwable c = e.getCause();
+            put("cause", c == null ? "none" : c.getClass().getName() + ": " + c.getMessage());
+        }
+    }
+
+    private Path executable(String name, String text) throws IOException {
+        Path f = work.resolve(name);
+        Files.writeString(f, text);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return f;
+    }
+
+    private void runAll() throws Exception {
+        scenario("output", () -> observe(new ProcessBuilder("/bin/sh", "-c", "echo hello; echo oops >&2; exit 3")));
+        scenario("exitCodes", () -> {
+            for (int code : new int[] {0, 1, 42, 255}) {
+                put("exit" + code, new ProcessBuilder("/bin/sh", "-c", "exit " + code).start().waitFor());
+            }
+        });
+        scenario("killedBySignal", () -> put("exit",
+                new ProcessBuilder("/bin/sh", "-c", "kill -KILL $$").start().waitFor()));
+        scenario("stdin", () -> {
+            Process p = new ProcessBuilder("cat").start();
+            try (OutputStream os = p.getOutputStream()) {
+                os.write("line one\nline two\n".getBytes(StandardCharsets.UTF_8));
+            }
+            put("stdout", read(p.getInputStream()));
+            put("exit", p.waitFor());
+        });
+        scenario("largeOutput", () -> {
+            Process p = new ProcessBuilder("/bin/sh", "-c", "i=0; while [ $i -lt 20000 ]; do echo line$i; i=$((i+1)); done").start();
+            String out = read(p.getInputStream());
+            put("lines", out.lines().count());
+            put("hash", out.hashCode());
+            put("exit", p.waitFor());
+        });
+        scenario("inherit", () -> {
+            Process p = new ProcessBuilder("/bin/echo", "inherited-stdout").inheritIO().start();
+            put("exit", p.waitFor());
+            put("inputStreamClass", p.getInputStream().getClass().getSimpleName());
+        });
+        scenario("discard", () -> {
+            Process p = new ProcessBuilder("/bin/sh", "-c", "echo gone; echo gone2 >&2")
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            put("stdoutRead", p.getInputStream().read());
+            put("stderrRead", p.getErrorStream().read());
+            put("exit", p.waitFor());
+        });
+        scenario("toFile", () -> {
+            File f = work.resolve("to-file.txt").toFile();
+            Files.writeString(f.toPath(), "old content\n");
+            put("exit", new ProcessBuilder("/bin/echo", "written").redirectOutput(f).start().waitFor());
+            put("file", Files.readString(f.toPath()));
+        });
+        scenario("appendToFile", () -> {
+            File f = work.resolve("append.txt").toFile();
+            Files.writeString(f.toPath(), "first\n");
+            put("exit", new ProcessBuilder("/bin/echo", "second")
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(f)).start().waitFor());
+            put("file", Files.readString(f.toPath()));
+        });
+        scenario("errorToFile", () -> {
+            File f = work.resolve("err.txt").toFile();
+            put("exit", new ProcessBuilder("/bin/sh", "-c", "echo to-err >&2").redirectError(f).start().waitFor());
+            put("file", Files.readString(f.toPath()));
+        });
+        scenario("fromFile", () -> {
+            File f = work.resolve("in.txt").toFile();
+            Files.writeString(f.toPath(), "from a file\n");
+            observe(new ProcessBuilder("cat").redirectInput(f));
+        });
+        scenario("redirectErrorStream", () -> {
+            Process p = new ProcessBuilder("/bin/sh", "-c", "echo out; echo err >&2; echo out2")
+                    .redirectErrorStream(true).start();
+            put("stdout", read(p.getInputStream()));
+            put("stderrRead", p.getErrorStream().read());
+            put("exit", p.waitFor());
+        });
+        scenario("pipeline", () -> {
+            List<Process> ps = ProcessBuilder.startPipeline(List.of(
+                    new ProcessBuilder("printf", "b\\na\\nc\\nd\\n"),
+                    new ProcessBuilder("sort"),
+                    new ProcessBuilder("head", "-n", "3")));
+            Process last = ps.get(ps.size() - 1);
+            put("stdout", read(last.getInputStream()));
+            List<Integer> exits = new ArrayList<>();
+            for (Process p : ps) {
+                exits.add(p.waitFor());
+            }
+            put("exits", exits);
+        });
+        scenario("envInherited", () -> observe(new ProcessBuilder("/bin/sh", "-c", "echo \"$VFA_PARITY\"")));
+        scenario("envModified", () -> {
+            ProcessBuilder pb = new ProcessBuilder("env");
+            pb.environment().put("VFA_ADDED", "added value");
+            pb.environment().remove("VFA_PARITY");
+            Process p = pb.start();
+            put("env", read(p.getInputStream()).lines().sorted().collect(Collectors.joining("\n")));
+            put("exit", p.waitFor());
+        });
+        scenario("envCleared", () -> {
+            ProcessBuilder pb = new ProcessBuilder("env");
+            pb.environment().clear();
+            pb.environment().put("ONLY", "1");
+            pb.environment().put("PATH", "/nonexistent-dir");
+            observe(pb);
+        });
+        scenario("envEmpty", () -> {
+            ProcessBuilder pb = new ProcessBuilder("/usr/bin/env");
+            pb.environment().clear();
+            observe(pb);
+        });
+        scenario("envNonAscii", () -> {
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", "printf %s \"$UNI\" | od -An -tx1");
+            pb.environment().put("UNI", "h\u00e9llo w\u00f6rld \u2713 \u65e5\u672c");
+            observe(pb);
+        });
+        scenario("childPathIgnored", () -> {
+            // A bare name is searched in the PATH the JVM had, not in the child's PATH.
+            Path bin = Files.createDirectories(work.resolve("child-path-bin"));
+            Files.writeString(bin.resolve("true"), "#!/bin/sh\necho decoy\n");
+            Files.setPosixFilePermissions(bin.resolve("true"), PosixFilePermissions.fromString("rwxr-xr-x"));
+            ProcessBuilder pb = new ProcessBuilder("true");
+            pb.environment().put("PATH", bin.toString());
+            observe(pb);
+        });
+        scenario("directory", () -> observe(new ProcessBuilder("pwd").directory(work.toFile())));
+        scenario("directoryMissing", () -> failure(new ProcessBuilder("pwd").directory(work.resolve("no-such-dir").toFile())));
+        scenario("directoryIsFile", () -> {
+            Path f = work.resolve("plain-file");
+            Files.writeString(f, "x");
+            failure(new ProcessBuilder("pwd").directory(f.toFile()));
+        });
+        scenario("absolutePath", () -> observe(new ProcessBuilder("/bin/echo", "absolute")));
+        scenario("relativePath", () -> {
+            Files.createDirectories(work.resolve("bin"));
+            executable("bin/hello", "#!/bin/sh\necho hello from $0\n");
+            observe(new ProcessBuilder("bin/hello").directory(work.toFile()));
+        });
+        scenario("relativePathDotSlash", () -> {
+            executable("dot-hello", "#!/bin/sh\necho dot hello\n");
+            observe(new ProcessBuilder("./dot-hello").directory(work.toFile()));
+        });
+        scenario("bareName", () -> observe(new ProcessBuilder("echo", "bare", "name")));
+        scenario("scriptWithoutShebang", () -> {
+            Path s = executable("no-shebang", "echo no shebang \"$@\"\n");
+            observe(new ProcessBuilder(s.toString(), "a1", "a 2"));
+        });
+        scenario("notExecutable", () -> {
+            Path f = work.resolve("not-exec");
+            Files.writeString(f, "#!/bin/sh\necho nope\n");
+            failure(new ProcessBuilder(f.toString()));
+        });
+        scenario("isDirectory", () -> failure(new ProcessBuilder(work.toString())));
+        scenario("missingAbsolute", () -> failure(new ProcessBuilder("/no/such/program-vfa")));
+        scenario("missingBare", () -> failure(new ProcessBuilder("no-such-program-vfa")));
+        scenario("missingInDirectory", () -> failure(new ProcessBuilder("no-such-program-vfa").directory(work.toFile())));
+        scenario("emptyProgram", () -> failure(new ProcessBuilder("")));
+        scenario("arguments", () -> observe(new ProcessBuilder("/bin/sh", "-c", "for a in \"$@\"; do echo \"[$a]\"; done",
+                "sh", "", " spaced ", "quote\"d", "new\nline", "\u00fcnic\u00f6de", "*")));
+        scenario("argv0", () -> observe(new ProcessBuilder("sh", "-c", "echo $0")));
+        scenario("childDescriptors", () -> {
+            // Descriptors the JVM holds open must not reach the child.
+            List<InputStream> held = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                held.add(Files.newInputStream(work.resolve("in.txt")));
+            }
+            Process p = new ProcessBuilder("ls", "/proc/self/fd").start();
+            put("fds", read(p.getInputStream()).lines().collect(Collectors.toCollection(TreeSet::new)));
+            put("exit", p.waitFor());
+            for (InputStream in : held) {
+                in.close();
+            }
+        });
+        scenario("signalState", () -> {
+            Process p = new ProcessBuilder("cat", "/proc/self/status").start();
+            Map<String, String> sig = new LinkedHashMap<>();
+            for (String line : read(p.getInputStream()).split("\n")) {
+                if (line.startsWith("SigBlk") || line.startsWith("SigIgn") || line.startsWith("SigCgt")) {
+                    String[] kv = line.split(":\\s*");
+                    sig.put(kv[0], kv[1]);
+                }
+            }
+            p.waitFor();
+            // Kept apart from the compared keys: JDK 17 itself leaves SIGQUIT blocked (a bug).
+            results.setProperty("signals.SigBlk", sig.get("SigBlk"));
+            results.setProperty("signals.SigIgn", sig.get("SigIgn"));
+            results.setProperty("signals.SigCgt", sig.get("SigCgt"));
+            put("done", true);
+        });
+        scenario("pid", () -> {
+            Process p = new ProcessBuilder("/bin/sh", "-c", "echo $$; read x").start();
+            String echoed = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+            put("pidMatches", Long.parseLong(echoed.trim()) == p.pid());
+            put("parentIsUs", p.toHandle().parent().map(h -> h.pid() == ProcessHandle.current().pid()).orElse(false));
+            put("inChildren", ProcessHandle.current().children().anyMatch(h -> h.pid() == p.pid()));
+            put("alive", p.isAlive());
+            put("handleAlive", p.toHandle().isAlive());
+            p.getOutputStream().close();
+            put("exit", p.waitFor());
+            put("aliveAfter", p.isAlive());
+        });
+        scenario("onExit", () -> {
+            Process p = new ProcessBuilder("/bin/sh", "-c", "exit 7").start();
+            Process done = p.onExit().get(10, TimeUnit.SECONDS);
+            put("same", done == p);
+            put("exit", done.exitValue());
+            put("handleExit", p.toHandle().onExit().get(10, TimeUnit.SECONDS).isAlive());
+        });
+        scenario("waitForTimeout", () -> {
+            Process p = new ProcessBuilder("sleep", "30").start();
+            put("waitedShort", p.waitFor(100, TimeUnit.MILLISECONDS));
+            p.destroy();
+            put("waitedLong", p.waitFor(10, TimeUnit.SECONDS));
+            put("exit", p.exitValue());
+        });
+        scenario("destroyForcibly", () -> {
+            Process p = new ProcessBuilder("sleep", "30").start();
+            p.destroyForcibly();
+            put("exit", p.waitFor());
+        });
+        scenario("destroyTermHandled", () -> {
+            Process p = new ProcessBuilder("/bin/sh", "-c", "trap 'echo got-term; exit 5' TERM; echo ready; while :; do sleep 0.05; done").start();
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+            put("ready", r.readLine());
+            p.destroy();
+            put("after", r.readLine());
+            put("exit", p.waitFor());
+        });
+        scenario("childrenOfChild", () -> {
+            Process p = new ProcessBuilder("/bin/sh", "-c", "sleep 30 & echo $!; wait").start();
+            String grandchild = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine().trim();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean seen = false;
+            while (!seen && System.nanoTime() < deadline) {
+                seen = p.children().anyMatch(h -> String.valueOf(h.pid()).equals(grandchild));
+                if (!seen) {
+                    Thread.sleep(20);
+                }
+            }
+            put("grandchildSeen", seen);
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            put("exit", p.waitFor());
+        });
+        scenario("threads16", () -> {
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            List<Future<Boolean>> futures = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    boolean ok = true;
+                    for (int i = 0; i < 25; i++) {
+                        String token = "token-" + thread + "-" + i;
+                        Process p = new ProcessBuilder("/bin/echo", token).start();
+                        String out = read(p.getInputStream()).trim();
+                        ok &= out.equals(token) && p.waitFor() == 0;
+                    }
+                    return ok;
+                }));
+            }
+            int good = 0;
+            for (Future<Boolean> f : futures) {
+                good += f.get(120, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            pool.shutdown();
+            put("threadsAllGood", good);
+        });
+        scenario("runtimeExec", () -> {
+            Runtime rt = Runtime.getRuntime();
+            put("string", read(rt.exec("echo one two").getInputStream()));
+            put("array", read(rt.exec(new String[] {"echo", "three", "four"}).getInputStream()));
+            put("stringEnv", read(rt.exec("/usr/bin/env", new String[] {"A=1", "B=2"}).getInputStream()));
+            put("arrayEnvDir", read(rt.exec(new String[] {"pwd"}, null, work.toFile()).getInputStream()));
+            put("stringEnvDir", read(rt.exec("/bin/sh -c pwd", new String[] {"X=y"}, work.toFile()).getInputStream()));
+        });
+        scenario("manyArguments", () -> {
+            List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "echo $#", "sh"));
+            for (int i = 0; i < 5000; i++) {
+                cmd.add("arg" + i);
+            }
+            observe(new ProcessBuilder(cmd));
+        });
+        scenario("argumentTooLong", () -> failure(new ProcessBuilder("/bin/echo", "x".repeat(4 * 1024 * 1024))));
+        agentFigures();
+    }
+
+    /** What the agent says it did; absent without the agent. Kept apart from the compared keys. */
+    private void agentFigures() throws Exception {
+        javax.management.ObjectName name = new javax.management.ObjectName("io.vforkagent:type=Agent");
+        javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        boolean agent = System.getProperty("vfa.expectAgent") != null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(agent ? 20 : 0);
+        while (!server.isRegistered(name) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (!server.isRegistered(name)) {
+            results.setProperty("agent.registered", "false");
+            return;
+        }
+        results.setProperty("agent.registered", "true");
+        for (String a : new String[] {"Launcher", "VforkSpawns", "JdkSpawns", "Failures", "FallbackReason"}) {
+            results.setProperty("agent." + a, String.valueOf(server.getAttribute(name, a)));
+        }
+    }
+}

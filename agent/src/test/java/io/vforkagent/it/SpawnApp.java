@@ -1,0 +1,47 @@
+package io.vforkagent.it;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * A small application: spawns {@code /bin/echo} a few times, then prints what the agent's MBean
+ * says (or that there is none). Usage: {@code SpawnApp <spawns> <seconds to wait for the MBean>}.
+ */
+public final class SpawnApp {
+    private SpawnApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int spawns = Integer.parseInt(args[0]);
+        int wait = Integer.parseInt(args[1]);
+        for (int i = 0; i < spawns; i++) {
+            Process p = new ProcessBuilder("/bin/echo", "spawn-" + i).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (!out.equals("spawn-" + i) || p.waitFor() != 0) {
+                throw new AssertionError("bad spawn " + i + ": " + out);
+            }
+        }
+        System.out.println("SPAWNS-OK " + spawns);
+        printAgent(wait);
+    }
+
+    static void printAgent(int waitSeconds) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = new ObjectName("io.vforkagent:type=Agent");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
+        while (!server.isRegistered(name) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (!server.isRegistered(name)) {
+            System.out.println("AGENT none");
+            return;
+        }
+        System.out.println("AGENT launcher=" + server.getAttribute(name, "Launcher")
+                + " vfork=" + server.getAttribute(name, "VforkSpawns")
+                + " jdk=" + server.getAttribute(name, "JdkSpawns")
+                + " failures=" + server.getAttribute(name, "Failures")
+                + " reason=" + server.getAttribute(name, "FallbackReason"));
+    }
+}
