@@ -16,7 +16,7 @@ import java.util.jar.JarFile;
 /**
  * Loads the agent's own classes and its libraries (ByteBuddy, JNA) from the {@code inst/} folder
  * of the agent jar, where they are stored as {@code .classdata} so that neither the application's
- * class loader nor the bootstrap loader (the jar is on both search paths) can see them. An
+ * class loader (the jar is on its class path) can see them. An
  * application with its own, different ByteBuddy or JNA therefore never meets ours.
  *
  * <p>SLF4J is the one exception: it is looked up in the application's class loader, so that the
@@ -24,6 +24,7 @@ import java.util.jar.JarFile;
  */
 final class AgentLoader extends ClassLoader {
     static final String PREFIX = "inst/";
+    static final String BRIDGE_PACKAGE = "io.vforkagent.bridge.";
 
     static {
         registerAsParallelCapable();
@@ -60,6 +61,10 @@ final class AgentLoader extends ClassLoader {
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
+        if (name.startsWith(BRIDGE_PACKAGE)) {
+            // Only the bootstrap loader's copy may exist: java.base calls it.
+            throw new ClassNotFoundException(name + " must be injected into the bootstrap class loader first");
+        }
         JarEntry entry = jar.getJarEntry(PREFIX + name.replace('.', '/') + ".classdata");
         if (entry == null) {
             throw new ClassNotFoundException(name);

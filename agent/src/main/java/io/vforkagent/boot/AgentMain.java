@@ -11,6 +11,7 @@ import java.util.jar.JarFile;
  * JDK alone and hands over to the agent's isolated class loader at once.
  */
 public final class AgentMain {
+    private static final String PREPARE = "io.vforkagent.core.BootstrapBridge";
     private static final String CORE = "io.vforkagent.core.Agent";
     private static final String CLI = "io.vforkagent.core.cli.Cli";
 
@@ -27,7 +28,7 @@ public final class AgentMain {
 
     public static void main(String[] args) throws Throwable {
         try {
-            loader(null).loadClass(CLI).getMethod("main", String[].class).invoke(null, (Object) args);
+            loader().loadClass(CLI).getMethod("main", String[].class).invoke(null, (Object) args);
         } catch (java.lang.reflect.InvocationTargetException e) {
             throw e.getCause();
         }
@@ -35,7 +36,9 @@ public final class AgentMain {
 
     private static void start(String args, Instrumentation inst, boolean attached) {
         try {
-            ClassLoader loader = loader(inst);
+            ClassLoader loader = loader();
+            // The bridge must be in the bootstrap loader before any agent class that names it is linked.
+            loader.loadClass(PREPARE).getMethod("inject", Instrumentation.class).invoke(null, inst);
             loader.loadClass(CORE)
                     .getMethod("start", String.class, Instrumentation.class, boolean.class)
                     .invoke(null, args, inst, attached);
@@ -46,15 +49,9 @@ public final class AgentMain {
         }
     }
 
-    private static ClassLoader loader(Instrumentation inst) throws Exception {
+    private static ClassLoader loader() throws Exception {
         URL url = AgentMain.class.getProtectionDomain().getCodeSource().getLocation();
         File file = new File(url.toURI());
-        JarFile jar = new JarFile(file);
-        if (inst != null) {
-            // The bridge classes must be visible to java.base, which sees only the bootstrap loader.
-            inst.appendToBootstrapClassLoaderSearch(jar);
-            jar = new JarFile(file);
-        }
-        return new AgentLoader(jar, file.toURI().toURL());
+        return new AgentLoader(new JarFile(file), file.toURI().toURL());
     }
 }

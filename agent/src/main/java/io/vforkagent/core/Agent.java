@@ -59,25 +59,26 @@ public final class Agent implements AgentMXBean {
                     + "; the JDK launcher stays in place");
             return;
         }
+        // Loaded in both modes: with launcher=jdk it still reaps children with wait4 (their CPU and memory).
         String fallback = "";
-        boolean vfork = options.launcher().equals("vfork");
-        if (!vfork) {
+        boolean nativeLoaded;
+        try {
+            String tmp = options.get("tmpdir");
+            NativeLauncher.load(Path.of(tmp.isEmpty() ? System.getProperty("java.io.tmpdir") : tmp));
+            nativeLoaded = true;
+        } catch (Throwable t) {
+            nativeLoaded = false;
+            fallback = "native launcher did not load: " + t.getMessage();
+            AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + fallback + "; spawns use the JDK launcher");
+        }
+        boolean vfork = nativeLoaded && options.launcher().equals("vfork");
+        if (nativeLoaded && !vfork) {
             fallback = "launcher=jdk";
-        } else {
-            try {
-                String tmp = options.get("tmpdir");
-                NativeLauncher.load(Path.of(tmp.isEmpty() ? System.getProperty("java.io.tmpdir") : tmp));
-            } catch (Throwable t) {
-                vfork = false;
-                fallback = "native launcher did not load: " + t.getMessage();
-                AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + fallback
-                        + "; spawns use the JDK launcher");
-            }
         }
         SpawnStats stats = new SpawnStats();
         Recorder recorder = new Recorder(options);
         try {
-            SpawnService service = new SpawnService(JdkLauncher.create(inst), stats, recorder, vfork);
+            SpawnService service = new SpawnService(JdkLauncher.create(), stats, recorder, vfork, nativeLoaded);
             SpawnBridge.install(service);
             ProcessRewriter rewriter = ProcessRewriter.install(inst);
             recorder.trackExits(rewriter.exitRewritten());

@@ -22,13 +22,15 @@ final class SpawnService implements Spawner {
     private final JdkLauncher jdk;
     private final SpawnStats stats;
     private final Recorder recorder;
+    private final boolean waitNative;
     private volatile boolean useVfork;
 
-    SpawnService(JdkLauncher jdk, SpawnStats stats, Recorder recorder, boolean useVfork) {
+    SpawnService(JdkLauncher jdk, SpawnStats stats, Recorder recorder, boolean useVfork, boolean waitNative) {
         this.jdk = jdk;
         this.stats = stats;
         this.recorder = recorder;
         this.useVfork = useVfork;
+        this.waitNative = waitNative;
     }
 
     boolean usesVfork() {
@@ -90,11 +92,24 @@ final class SpawnService implements Spawner {
         return pid;
     }
 
+    /**
+     * Where the JDK's reaper waits for a child it started. With the native library, wait4 keeps
+     * the child's resource usage; the value returned is the one the JDK computes.
+     */
     @Override
     public int waitForProcessExit(long pid, boolean reap) {
+        if (reap && waitNative) {
+            long[] usage = new long[NativeLauncher.WAIT_LEN];
+            int value = NativeLauncher.waitExit(pid, usage);
+            if (value != -1) {
+                recorder.exited(pid, value, (int) usage[NativeLauncher.WAIT_STATUS], usage);
+                return value;
+            }
+            // Not our child after all, or an error: the JDK's own answer differs by version.
+        }
         int value = jdk.waitForProcessExit(pid, reap);
         if (reap) {
-            recorder.exited(pid, value, -1);
+            recorder.exited(pid, value, -1, null);
         }
         return value;
     }

@@ -1,12 +1,9 @@
 package io.vforkagent.core.launch;
 
 import java.io.IOException;
-import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.util.Map;
-import java.util.Set;
 
 /** The JDK's own native {@code ProcessImpl.forkAndExec}, called as the JDK would have called it. */
 public final class JdkLauncher {
@@ -18,11 +15,9 @@ public final class JdkLauncher {
         this.waitForProcessExit = waitForProcessExit;
     }
 
-    public static JdkLauncher create(Instrumentation inst) throws ReflectiveOperationException {
+    /** Needs java.lang opened to the agent's module ({@code BootstrapBridge} does it). */
+    public static JdkLauncher create() throws ReflectiveOperationException {
         Class<?> processImpl = Class.forName("java.lang.ProcessImpl", false, null);
-        // A private method of java.base: java.lang must be opened to this (unnamed) module first.
-        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
-                Map.of("java.lang", Set.of(JdkLauncher.class.getModule())), Set.of(), Map.of());
         MethodHandle mh = MethodHandles.privateLookupIn(processImpl, MethodHandles.lookup())
                 .findVirtual(processImpl, "forkAndExec", MethodType.methodType(int.class, int.class, byte[].class,
                         byte[].class, byte[].class, int.class, byte[].class, int.class, byte[].class, int[].class,

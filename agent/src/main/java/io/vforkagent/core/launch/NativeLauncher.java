@@ -40,9 +40,20 @@ public final class NativeLauncher {
     public static final int STEP_CHDIR = 5;
     public static final int STEP_EXEC = 6;
 
+    // Slots of the out[] array that vfa_wait fills (VFA_WAIT_*).
+    public static final int WAIT_STATUS = 0;
+    public static final int WAIT_UTIME = 1;
+    public static final int WAIT_STIME = 2;
+    public static final int WAIT_MAXRSS = 3;
+    public static final int WAIT_MINFLT = 4;
+    public static final int WAIT_MAJFLT = 5;
+    public static final int WAIT_NVCSW = 6;
+    public static final int WAIT_NIVCSW = 7;
+    public static final int WAIT_LEN = 8;
+
     private static final String[] STEP_NAMES = {"none", "pipe", "alloc", "clone", "fds", "chdir", "exec"};
 
-    private static boolean loaded;
+    private static volatile boolean loaded;
 
     private NativeLauncher() {
     }
@@ -51,6 +62,8 @@ public final class NativeLauncher {
 
     static native int vfa_spawn(byte[] prog, byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir,
                                 int[] fds, int redirectErr, byte[] execPath, int execPathCap, long[] out);
+
+    static native int vfa_wait(int pid, long[] out);
 
     static native int vfa_strerror(int errnum, byte[] buf, int cap);
 
@@ -81,8 +94,9 @@ public final class NativeLauncher {
         }
         try {
             Native.register(NativeLauncher.class, NativeLibrary.getInstance(lib.toString()));
-        } catch (UnsatisfiedLinkError e) {
-            throw new IOException("cannot load " + lib + ": " + e.getMessage(), e);
+        } catch (LinkageError | RuntimeException e) {
+            // UnsatisfiedLinkError (wrong architecture, noexec mount), IllegalCallerException (native access denied)
+            throw new IOException("cannot load " + lib + ": " + e, e);
         } finally {
             Files.deleteIfExists(lib);
             Files.deleteIfExists(dir);
@@ -98,6 +112,18 @@ public final class NativeLauncher {
                             int[] fds, boolean redirectErr, byte[] execPath, long[] out) {
         return vfa_spawn(prog, argBlock, argc, envBlock, envc, dir, fds, redirectErr ? 1 : 0, execPath,
                 execPath == null ? 0 : execPath.length, out);
+    }
+
+    public static boolean isLoaded() {
+        return loaded;
+    }
+
+    /**
+     * Reaps a child with wait4: the JDK's exit value, or -1 when wait4 failed (not a child...),
+     * in which case the caller asks the JDK for its own answer.
+     */
+    public static int waitExit(long pid, long[] out) {
+        return vfa_wait((int) pid, out);
     }
 
     /** The C library's text for an errno ({@code strerror}). */

@@ -1,5 +1,6 @@
 package io.vforkagent.core.record;
 
+import io.vforkagent.core.launch.NativeLauncher;
 import jdk.jfr.FlightRecorder;
 
 /**
@@ -81,8 +82,26 @@ final class JfrHooks {
         e.commit();
     }
 
-    static void commitExit(long pid, String program, int code, String signal, long lifetime, String thread) {
+    static void commitExit(long pid, String program, int code, String signal, long lifetime, String thread,
+                           long[] usage) {
         ProcessExitEvent e = new ProcessExitEvent();
+        if (usage != null) {
+            e.userCpuNanos = usage[NativeLauncher.WAIT_UTIME];
+            e.systemCpuNanos = usage[NativeLauncher.WAIT_STIME];
+            e.maxRssBytes = usage[NativeLauncher.WAIT_MAXRSS];
+            e.minorFaults = usage[NativeLauncher.WAIT_MINFLT];
+            e.majorFaults = usage[NativeLauncher.WAIT_MAJFLT];
+            e.voluntaryContextSwitches = usage[NativeLauncher.WAIT_NVCSW];
+            e.involuntaryContextSwitches = usage[NativeLauncher.WAIT_NIVCSW];
+        } else {
+            e.userCpuNanos = -1;
+            e.systemCpuNanos = -1;
+            e.maxRssBytes = -1;
+            e.minorFaults = -1;
+            e.majorFaults = -1;
+            e.voluntaryContextSwitches = -1;
+            e.involuntaryContextSwitches = -1;
+        }
         e.pid = pid;
         e.program = program;
         e.exitCode = code;

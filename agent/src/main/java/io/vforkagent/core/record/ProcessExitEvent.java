@@ -1,6 +1,7 @@
 package io.vforkagent.core.record;
 
 import jdk.jfr.Category;
+import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -36,4 +37,31 @@ public class ProcessExitEvent extends jdk.jfr.Event {
 
     @Label("Spawning Thread")
     public String spawnThread;
+
+    @Label("User CPU")
+    @Description("CPU time the child spent in user mode (its reaped children included); -1 if unknown")
+    @Timespan
+    public long userCpuNanos;
+
+    @Label("System CPU")
+    @Description("CPU time the child spent in the kernel (its reaped children included); -1 if unknown")
+    @Timespan
+    public long systemCpuNanos;
+
+    @Label("Peak RSS")
+    @Description("Largest resident set of the child or of one of its reaped children; -1 if unknown")
+    @DataAmount
+    public long maxRssBytes;
+
+    @Label("Minor Page Faults")
+    public long minorFaults;
+
+    @Label("Major Page Faults")
+    public long majorFaults;
+
+    @Label("Voluntary Context Switches")
+    public long voluntaryContextSwitches;
+
+    @Label("Involuntary Context Switches")
+    public long involuntaryContextSwitches;
 }

@@ -142,7 +142,7 @@ public final class Recorder {
      * A child was reaped. {@code status} is the raw wait status, or -1 when only the JDK's encoded
      * value is known (0x80 + signal is then indistinguishable from an exit code above 128).
      */
-    public void exited(long pid, int jdkValue, int status) {
+    public void exited(long pid, int jdkValue, int status, long[] usage) {
         Child child = children.remove(pid);
         if (child == null) {
             return;
@@ -161,11 +161,16 @@ public final class Recorder {
         }
         String program = cstring(child.program);
         if (commit) {
-            JfrHooks.commitExit(pid, program, code, signal, lifetime, child.thread);
+            JfrHooks.commitExit(pid, program, code, signal, lifetime, child.thread, usage);
         }
         if (debug) {
             log(null, "exit pid=" + pid + " program=" + quote(program) + " code=" + code
-                    + (signal.isEmpty() ? "" : " signal=" + signal) + " lifetime_ms=" + lifetime / 1_000_000);
+                    + (signal.isEmpty() ? "" : " signal=" + signal) + " lifetime_ms=" + lifetime / 1_000_000
+                    + (usage == null ? "" : " user_ms=" + usage[NativeLauncher.WAIT_UTIME] / 1_000_000
+                    + " sys_ms=" + usage[NativeLauncher.WAIT_STIME] / 1_000_000
+                    + " maxrss_kib=" + usage[NativeLauncher.WAIT_MAXRSS] / 1024
+                    + " minflt=" + usage[NativeLauncher.WAIT_MINFLT] + " majflt=" + usage[NativeLauncher.WAIT_MAJFLT]
+                    + " nvcsw=" + usage[NativeLauncher.WAIT_NVCSW] + " nivcsw=" + usage[NativeLauncher.WAIT_NIVCSW]));
         }
     }
 

@@ -1,0 +1,564 @@
+/*
+ * vforkagent.c - vfork-style launcher for vfork-agent (Linux, glibc).
+ *
+ * Shape: the parent builds everything the child needs (argv, envp, exec
+ * candidates, pipes, a private child stack), blocks every signal, and calls
+ * clone(CLONE_VM | CLONE_VFORK). The child runs in the caller's memory until it
+ * execs, so it obeys the rules written next to child_main(). Failures in the
+ * child come back through the shared child_args struct.
+ */
+#include "vforkagent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+#define CHILD_STACK_SIZE (64 * 1024)
+#define FD_SCAN_LIMIT (1 << 20) /* last-resort close loop bound (kernel's default nr_open) */
+
+/* ------------------------------------------------------------------------- */
+/* Raw system calls: return the result, or -errno. They never touch errno,
+ * which lives in the calling thread's TLS and so is shared with the child.   */
+
+#if defined(__x86_64__)
+static inline long vsys(long n, long a, long b, long c, long d)
+{
+    long ret;
+    register long r10 __asm__("r10") = d;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+#else
+/* Other architectures: glibc's syscall() is a plain trap plus an errno store. */
+static inline long vsys(long n, long a, long b, long c, long d)
+{
+    long r = syscall(n, a, b, c, d);
+    return r == -1 ? -errno : r;
+}
+#endif
+#define VSYS1(n, a) vsys((n), (long)(a), 0, 0, 0)
+#define VSYS2(n, a, b) vsys((n), (long)(a), (long)(b), 0, 0)
+#define VSYS3(n, a, b, c) vsys((n), (long)(a), (long)(b), (long)(c), 0)
+#define VSYS4(n, a, b, c, d) vsys((n), (long)(a), (long)(b), (long)(c), (long)(d))
+
+/* The kernel's struct sigaction (x86_64/generic layout: 64-bit mask). */
+struct ksigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+};
+
+struct kdirent64 {
+    uint64_t ino;
+    int64_t off;
+    unsigned short reclen;
+    unsigned char type;
+    char name[];
+};
+
+/* Everything the child reads, and the few fields it writes back. Lives in the
+ * parent's frame; the child gets its address through clone's arg. */
+struct child_args {
+    char *const *argv;
+    char **sh_argv;         /* {"/bin/sh", <candidate>, args 1..n, NULL}; [1] set by the child */
+    char *const *envp;
+    char *const *cands;     /* exec candidates, in search order */
+    int ncands;
+    int src[3];             /* fd to become 0, 1, 2 */
+    int parent_end[3];      /* the parent's pipe ends, -1 if none */
+    int redirect_err;
+    int use_close_range;
+    const char *dir;
+    volatile int err;       /* written by the child on failure */
+    volatile int step;      /* written by the child on failure; 0 = exec'd */
+    volatile int exec_index;
+    volatile int flags;
+};
+
+/* ------------------------------------------------------------------------- */
+/* Child side. Rules, each because the child shares the JVM's memory and the
+ * calling thread's TLS while the parent thread is suspended:
+ *  - only raw system calls (vsys): no malloc, stdio, locks, errno or any libc
+ *    state, since another JVM thread may hold a libc lock we would wait on forever;
+ *  - no writes to shared memory except child_args' result fields and sh_argv[1]
+ *    (the parent owns both and reads them only after we exec or exit);
+ *  - small fixed stack use: the stack is the 64 KiB the parent mapped;
+ *  - never return into the JVM: every path ends in execve or exit.          */
+
+static int parse_fd(const char *s)
+{
+    int v = 0;
+    if (*s == '\0')
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (1 << 30) / 10)
+            return -1; /* "." and "..", or nothing we could have opened */
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+/* Close every fd >= 3. close_range is one call; the fallbacks exist for
+ * kernels < 5.9 or seccomp filters that refuse it. */
+static void close_fds_from_3(struct child_args *a)
+{
+    char buf[1024] __attribute__((aligned(8)));
+    struct { uint64_t cur, max; } rl;
+    long dfd, n, off, fd, limit;
+
+    if (a->use_close_range && VSYS3(SYS_close_range, 3, ~0U, 0) == 0) {
+        a->flags |= VFA_FLAG_CLOSE_RANGE;
+        return;
+    }
+    /* Closing while listing is fine: /proc/<pid>/fd offsets are fd numbers. */
+    dfd = VSYS4(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    if (dfd >= 0) {
+        while ((n = VSYS3(SYS_getdents64, dfd, buf, sizeof buf)) > 0) {
+            for (off = 0; off < n; off += ((struct kdirent64 *)(buf + off))->reclen) {
+                fd = parse_fd(((struct kdirent64 *)(buf + off))->name);
+                if (fd >= 3 && fd != dfd)
+                    VSYS1(SYS_close, fd);
+            }
+        }
+        VSYS1(SYS_close, dfd);
+        if (n == 0)
+            return;
+    }
+    /* No /proc (or it failed mid-way): close every number below the fd limit. */
+    limit = VSYS4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &rl) == 0 && rl.cur < FD_SCAN_LIMIT
+            ? (long)rl.cur : FD_SCAN_LIMIT;
+    for (fd = 3; fd < limit; fd++)
+        VSYS1(SYS_close, fd);
+}
+
+static int exec_goes_on(int err)
+{
+    /* The JDK's list of errors that mean "try the next PATH entry"
+     * (ENAMETOOLONG: the JDK skips too-long candidates too). */
+    switch (err) {
+    case EACCES: case ENOENT: case ENOTDIR: case ELOOP: case ESTALE:
+    case ENODEV: case ETIMEDOUT: case ENAMETOOLONG:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+__attribute__((noinline)) static int child_main(void *arg)
+{
+    struct child_args *a = arg;
+    struct ksigaction sa;
+    uint64_t empty = 0;
+    int src[3], i, step, saw_eacces = 0;
+    int err = ENOENT; /* what no candidate at all (prog "") reports, like the JDK */
+    long r;
+
+    /* 1. Signals. Handlers first, while everything is still blocked (the parent
+     * blocked all): a JVM handler running here would run on the JVM's data.
+     * Ignored stay ignored like the JDK, except SIGPIPE (JDK-8364611). Raw
+     * rt_sigaction because glibc's refuses its own signals 32 and 33. Setting
+     * SIG_DFL on a valid signal cannot fail, so no error path is needed. */
+    for (i = 1; i <= 64; i++) {
+        if (i == SIGKILL || i == SIGSTOP)
+            continue;
+        if (VSYS4(SYS_rt_sigaction, i, 0, &sa, 8) != 0)
+            continue;
+        if (sa.handler == (void *)SIG_DFL || (sa.handler == (void *)SIG_IGN && i != SIGPIPE))
+            continue;
+        sa.handler = (void *)SIG_DFL;
+        sa.flags = 0;
+        sa.restorer = 0;
+        sa.mask = 0;
+        VSYS4(SYS_rt_sigaction, i, &sa, 0, 8);
+    }
+    /* Only now empty the mask: no handler is left that could touch JVM memory.
+     * The JDK 17 left SIGQUIT blocked; the fixed behaviour is an empty mask. */
+    VSYS4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, 8);
+
+    /* 2. Stdio. The parent's pipe ends are closed first (like the JDK): one may
+     * sit on 0..2 if the JVM had them closed, and must not leak into the child. */
+    step = VFA_STEP_FDS;
+    for (i = 0; i < 3; i++) {
+        if (a->parent_end[i] >= 0)
+            VSYS1(SYS_close, a->parent_end[i]);
+        src[i] = a->src[i];
+    }
+    if (a->redirect_err)
+        src[2] = -1; /* fd 2 comes from fd 1 below; the stderr pipe stays unused */
+    /* A source on 0..2 that is not its own target would be clobbered by an
+     * earlier dup into that slot: lift it above 2 first. */
+    for (i = 0; i < 3; i++) {
+        if (src[i] >= 0 && src[i] < 3 && src[i] != i) {
+            if ((r = VSYS3(SYS_fcntl, src[i], F_DUPFD, 3)) < 0)
+                goto fail_r;
+            src[i] = (int)r;
+        }
+    }
+    for (i = 0; i < 3; i++) {
+        if (i == 2 && a->redirect_err)
+            continue;
+        if (src[i] == i) {
+            /* Already in place: it just must survive exec. A closed inherited
+             * fd stays closed, as with the JDK (which does nothing here). */
+            r = VSYS2(SYS_fcntl, i, F_GETFD);
+            if (r > 0 && (r & FD_CLOEXEC))
+                r = VSYS3(SYS_fcntl, i, F_SETFD, r & ~FD_CLOEXEC);
+            if (r < 0 && r != -EBADF)
+                goto fail_r;
+            continue;
+        }
+        /* dup3 (not dup2) exists on every architecture; src != i here. */
+        while ((r = VSYS3(SYS_dup3, src[i], i, 0)) == -EINTR)
+            ;
+        if (r < 0)
+            goto fail_r;
+    }
+    if (a->redirect_err) {
+        while ((r = VSYS3(SYS_dup3, 1, 2, 0)) == -EINTR)
+            ;
+        if (r < 0)
+            goto fail_r;
+    }
+
+    /* 3. Nothing but 0..2 may reach the program (the JVM keeps many fds
+     * without CLOEXEC). */
+    close_fds_from_3(a);
+
+    /* 4. Working directory; its failure is reported like an exec failure. */
+    if (a->dir) {
+        step = VFA_STEP_CHDIR;
+        if ((r = VSYS1(SYS_chdir, a->dir)) < 0)
+            goto fail_r;
+    }
+
+    /* 5. Exec with the JDK's search rules (candidates built by the parent). */
+    step = VFA_STEP_EXEC;
+    for (i = 0; i < a->ncands; i++) {
+        a->exec_index = i + 1; /* stored first: after a successful exec we cannot */
+        err = (int)-VSYS3(SYS_execve, a->cands[i], a->argv, a->envp);
+        if (err == ENOEXEC) {
+            /* A script without #!: run it with /bin/sh like execvp does. If
+             * even that fails, the script's own ENOEXEC is what to report. */
+            a->sh_argv[1] = a->cands[i];
+            a->flags |= VFA_FLAG_SH_FALLBACK;
+            VSYS3(SYS_execve, "/bin/sh", a->sh_argv, a->envp);
+        }
+        if (err == EACCES)
+            saw_eacces = 1;
+        if (!exec_goes_on(err))
+            goto fail; /* the JDK reports a stopping error as is */
+    }
+    /* Search exhausted: EACCES wins, so "found but not executable" beats "not found". */
+    if (saw_eacces)
+        err = EACCES;
+    goto fail;
+
+fail_r:
+    err = (int)-r;
+fail:
+    /* 6. Report through shared memory; the parent is suspended (CLONE_VFORK)
+     * until we exit, so plain (volatile) stores are seen when it resumes. */
+    a->err = err;
+    a->step = step;
+    for (;;)
+        VSYS1(SYS_exit, 127);
+    return 127;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Parent side: ordinary code, malloc allowed. */
+
+static pthread_once_t path_once = PTHREAD_ONCE_INIT;
+static const char *captured_path; /* NULL: PATH was unset at vfa_init */
+static int close_range_ok;
+
+static void capture_path(void)
+{
+    const char *p = getenv("PATH");
+    captured_path = p ? strdup(p) : NULL;
+    if (p && !captured_path)
+        captured_path = p; /* out of memory: glibc never frees environ strings */
+}
+
+VFA_API int vfa_init(void)
+{
+    pthread_once(&path_once, capture_path);
+    /* close_range(~0U, ~0U) closes nothing: 0 if the call exists, else ENOSYS/EPERM. */
+    __atomic_store_n(&close_range_ok,
+                     getenv("VFA_TEST_NO_CLOSE_RANGE") == NULL && VSYS3(SYS_close_range, ~0U, ~0U, 0) == 0,
+                     __ATOMIC_RELAXED);
+    return VFA_ABI_VERSION;
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* One malloc'd block holding argv, sh_argv, envp, the candidate pointers and
+ * the candidate strings. Strings from argblock/envblock are pointed to, not
+ * copied: the caller keeps them alive for the whole call. */
+static void *build_plan(const char *prog, const char *argblock, int argc, const char *envblock, int envc,
+                        struct child_args *a)
+{
+    size_t plen = strlen(prog), nptr, bytes, len;
+    const char *path = NULL, *p, *end;
+    char **v, *s;
+    void *block;
+    int i, n = 0;
+
+    if (plen > 0 && strchr(prog, '/') == NULL) {
+        if (envblock)
+            path = captured_path ? captured_path : ":/bin:/usr/bin";
+        else if ((path = getenv("PATH")) == NULL)
+            path = "/bin:/usr/bin";
+        n = 1;
+        for (p = path; *p; p++)
+            n += *p == ':';
+    } else if (plen > 0) {
+        n = 1;
+    }
+    nptr = (size_t)argc + 2 + (size_t)argc + 3 + (envblock ? (size_t)envc + 1 : 0) + (size_t)n;
+    /* each candidate: entry, maybe "." for an empty one, '/', prog, NUL */
+    bytes = nptr * sizeof(char *) + (path ? strlen(path) + (size_t)n * (plen + 3) : 0);
+    if ((block = malloc(bytes)) == NULL)
+        return NULL;
+    v = block;
+
+    a->argv = v;
+    v[0] = (char *)prog;
+    for (i = 0, s = (char *)argblock; i < argc; i++, s += strlen(s) + 1)
+        v[1 + i] = s;
+    v[1 + argc] = NULL;
+    v += argc + 2;
+
+    a->sh_argv = v;
+    v[0] = (char *)"/bin/sh";
+    v[1] = NULL;
+    memcpy(v + 2, a->argv + 1, ((size_t)argc + 1) * sizeof(char *));
+    v += argc + 3;
+
+    if (envblock) {
+        a->envp = v;
+        for (i = 0, s = (char *)envblock; i < envc; i++, s += strlen(s) + 1)
+            v[i] = s;
+        v[envc] = NULL;
+        v += envc + 1;
+    } else {
+        a->envp = environ; /* as it is now, like the JDK */
+    }
+
+    a->cands = v;
+    a->ncands = n;
+    if (!path) {
+        if (n)
+            v[0] = (char *)prog;
+        return block;
+    }
+    s = (char *)(v + n);
+    for (i = 0, p = path; i < n; i++, p = end + 1) {
+        end = strchr(p, ':');
+        if (!end)
+            end = p + strlen(p);
+        v[i] = s;
+        len = (size_t)(end - p);
+        if (len == 0) {
+            *s++ = '.'; /* an empty entry is the current directory */
+        } else {
+            memcpy(s, p, len);
+            s += len;
+        }
+        if (s[-1] != '/')
+            *s++ = '/';
+        memcpy(s, prog, plen + 1);
+        s += plen + 1;
+    }
+    return block;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+static size_t copy_str(const char *s, char *buf, int cap)
+{
+    size_t n;
+    if (!buf || cap <= 0)
+        return 0;
+    n = strlen(s);
+    if (n > (size_t)cap - 1)
+        n = (size_t)cap - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return n;
+}
+
+VFA_API int vfa_spawn(const char *prog, const char *argblock, int argc, const char *envblock, int envc,
+                      const char *dir, int32_t *fds, int redirect_err, char *exec_path, int exec_path_cap,
+                      int64_t *out)
+{
+    int64_t scratch[VFA_OUT_LEN];
+    struct child_args a;
+    int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
+    int child_end[3] = {-1, -1, -1}, parent_end[3] = {-1, -1, -1};
+    uint64_t all = ~(uint64_t)0, old;
+    size_t guard = (size_t)sysconf(_SC_PAGESIZE), map_len = CHILD_STACK_SIZE + guard;
+    void *block = NULL, *stack = MAP_FAILED;
+    int pid = -1, err = 0, step = VFA_STEP_NONE, i;
+
+    if (!out)
+        out = scratch;
+    memset(out, 0, VFA_OUT_LEN * sizeof *out);
+    out[VFA_OUT_T_START] = now_ns();
+    memset(&a, 0, sizeof a);
+    copy_str("", exec_path, exec_path_cap);
+
+    if (!prog || !fds || argc < 0 || envc < 0 || (argc > 0 && !argblock) || (exec_path_cap > 0 && !exec_path)) {
+        err = EINVAL;
+        step = VFA_STEP_ALLOC;
+        goto done;
+    }
+    if ((block = build_plan(prog, argblock, argc, envblock, envblock ? envc : 0, &a)) == NULL) {
+        err = ENOMEM;
+        step = VFA_STEP_ALLOC;
+        goto done;
+    }
+
+    /* O_CLOEXEC: other threads may fork/exec meanwhile and must not inherit
+     * these, or the child would never see EOF on its stdin. */
+    for (i = 0; i < 3; i++) {
+        if (fds[i] != -1)
+            continue;
+        if (pipe2(pipes[i], O_CLOEXEC) != 0) {
+            err = errno;
+            step = VFA_STEP_PIPE;
+            goto done;
+        }
+        parent_end[i] = i == 0 ? pipes[i][1] : pipes[i][0];
+        child_end[i] = i == 0 ? pipes[i][0] : pipes[i][1];
+    }
+    for (i = 0; i < 3; i++) {
+        a.src[i] = child_end[i] >= 0 ? child_end[i] : fds[i];
+        a.parent_end[i] = parent_end[i];
+    }
+    a.redirect_err = redirect_err != 0;
+    a.use_close_range = __atomic_load_n(&close_range_ok, __ATOMIC_RELAXED);
+    a.dir = dir;
+
+    /* The child gets its own stack (never the parent's, which is live); the
+     * PROT_NONE page below it turns an overflow into a crash of the child,
+     * not a write into whatever the JVM mapped there. */
+    stack = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED || mprotect(stack, guard, PROT_NONE) != 0) {
+        err = errno;
+        step = VFA_STEP_ALLOC;
+        goto done;
+    }
+
+    /* All signals blocked (also glibc's internal 32/33, hence the raw call)
+     * so that no handler runs in the child before it has reset them. */
+    VSYS4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
+    out[VFA_OUT_T_CLONE] = now_ns();
+    pid = clone(child_main, (char *)stack + map_len, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+    err = pid < 0 ? errno : 0;
+    /* The child wrote into `a` behind the compiler's back: forget cached copies. */
+    __asm__ volatile("" ::: "memory");
+    out[VFA_OUT_T_RESUMED] = now_ns();
+    VSYS4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
+
+    if (pid < 0) {
+        step = VFA_STEP_CLONE;
+    } else if (a.step != VFA_STEP_NONE) {
+        /* Failed before or at exec: it has exited; reap it so no zombie stays. */
+        err = a.err;
+        step = a.step;
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        pid = -1;
+    } else if (a.exec_index > 0) {
+        copy_str(a.cands[a.exec_index - 1], exec_path, exec_path_cap);
+    }
+
+done:
+    if (stack != MAP_FAILED)
+        munmap(stack, map_len);
+    free(block);
+    for (i = 0; i < 3; i++) {
+        /* the child's ends always go; the parent's only on failure */
+        close_fd(&child_end[i]);
+        if (step != VFA_STEP_NONE)
+            close_fd(&parent_end[i]);
+        else
+            fds[i] = parent_end[i];
+    }
+    out[VFA_OUT_ERRNO] = err;
+    out[VFA_OUT_STEP] = step;
+    out[VFA_OUT_EXEC_INDEX] = a.exec_index;
+    out[VFA_OUT_FLAGS] = a.flags;
+    out[VFA_OUT_T_END] = now_ns();
+    if (step != VFA_STEP_NONE) {
+        errno = err;
+        return -1;
+    }
+    return pid;
+}
+
+VFA_API int vfa_wait(int pid, int64_t *out)
+{
+    struct rusage ru;
+    int status;
+
+    while (wait4(pid, &status, 0, &ru) < 0) {
+        if (errno != EINTR)
+            return -1;
+    }
+    out[VFA_WAIT_STATUS] = status;
+    out[VFA_WAIT_UTIME] = (int64_t)ru.ru_utime.tv_sec * 1000000000 + (int64_t)ru.ru_utime.tv_usec * 1000;
+    out[VFA_WAIT_STIME] = (int64_t)ru.ru_stime.tv_sec * 1000000000 + (int64_t)ru.ru_stime.tv_usec * 1000;
+    out[VFA_WAIT_MAXRSS] = (int64_t)ru.ru_maxrss * 1024; /* Linux reports KiB */
+    out[VFA_WAIT_MINFLT] = ru.ru_minflt;
+    out[VFA_WAIT_MAJFLT] = ru.ru_majflt;
+    out[VFA_WAIT_NVCSW] = ru.ru_nvcsw;
+    out[VFA_WAIT_NIVCSW] = ru.ru_nivcsw;
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 0x80 + WTERMSIG(status); /* what shells do, and the JDK */
+    return status;
+}
+
+VFA_API int vfa_strerror(int errnum, char *buf, int cap)
+{
+    char tmp[256];
+    return (int)copy_str(strerror_r(errnum, tmp, sizeof tmp), buf, cap);
+}
+
+VFA_API int vfa_errno_name(int errnum, char *buf, int cap)
+{
+    const char *name = strerrorname_np(errnum);
+    return (int)copy_str(name ? name : "", buf, cap);
+}
