@@ -24,7 +24,6 @@ import java.util.jar.JarFile;
  */
 final class AgentLoader extends ClassLoader {
     static final String PREFIX = "inst/";
-    static final String BRIDGE_PACKAGE = "io.vforkagent.bridge.";
 
     static {
         registerAsParallelCapable();
@@ -61,10 +60,6 @@ final class AgentLoader extends ClassLoader {
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-        if (name.startsWith(BRIDGE_PACKAGE)) {
-            // Only the bootstrap loader's copy may exist: java.base calls it.
-            throw new ClassNotFoundException(name + " must be injected into the bootstrap class loader first");
-        }
         JarEntry entry = jar.getJarEntry(PREFIX + name.replace('.', '/') + ".classdata");
         if (entry == null) {
             throw new ClassNotFoundException(name);

@@ -11,7 +11,6 @@ import java.util.jar.JarFile;
  * JDK alone and hands over to the agent's isolated class loader at once.
  */
 public final class AgentMain {
-    private static final String PREPARE = "io.vforkagent.core.BootstrapBridge";
     private static final String CORE = "io.vforkagent.core.Agent";
     private static final String CLI = "io.vforkagent.core.cli.Cli";
 
@@ -37,8 +36,6 @@ public final class AgentMain {
     private static void start(String args, Instrumentation inst, boolean attached) {
         try {
             ClassLoader loader = loader();
-            // The bridge must be in the bootstrap loader before any agent class that names it is linked.
-            loader.loadClass(PREPARE).getMethod("inject", Instrumentation.class).invoke(null, inst);
             loader.loadClass(CORE)
                     .getMethod("start", String.class, Instrumentation.class, boolean.class)
                     .invoke(null, args, inst, attached);

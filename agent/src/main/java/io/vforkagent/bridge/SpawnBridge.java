@@ -1,37 +1,57 @@
 package io.vforkagent.bridge;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
 
 /**
- * The only code the JDK's own classes call. It lives in the bootstrap class loader (java.base can
- * see nothing else) and so must stay tiny and depend on the JDK alone: everything real is behind
- * {@link #spawner}, installed by the agent before {@code ProcessImpl} is rewritten.
+ * The only code the JDK's own classes call. At run time this class is renamed
+ * {@code java.lang.VforkAgentBridge} and defined into {@code java.base} (see
+ * {@code BootstrapBridge}): {@code ProcessImpl} can see nothing outside java.base's loader. It
+ * must therefore stay tiny and use JDK types only; the agent installs the real work as two
+ * method handles before {@code ProcessImpl} is rewritten, so the rewritten calls never see null.
  */
 public final class SpawnBridge {
-    private static volatile Spawner spawner;
+    private static volatile MethodHandle spawn;
+    private static volatile MethodHandle exit;
 
     private SpawnBridge() {
     }
 
-    /** Installs the spawner; done before the rewrite, so the rewritten call never sees null. */
-    public static void install(Spawner s) {
-        spawner = s;
+    /**
+     * @param spawnHandle {@code (Object,int,byte[],byte[],byte[],int,byte[],int,byte[],int[],boolean)int}
+     * @param exitHandle  {@code (long,boolean)int}
+     */
+    public static void install(MethodHandle spawnHandle, MethodHandle exitHandle) {
+        spawn = spawnHandle;
+        exit = exitHandle;
     }
 
-    public static Spawner installed() {
-        return spawner;
+    public static boolean installed() {
+        return spawn != null;
     }
 
-    /** Replaces {@code ProcessImpl.forkAndExec}; descriptor {@code (Ljava/lang/Object;I[B[B[BI[BI[B[IZ)I}. */
+    /** Replaces {@code ProcessImpl.forkAndExec}; the receiver comes first, as {@code Object}. */
     public static int forkAndExec(Object process, int mode, byte[] helperpath, byte[] prog, byte[] argBlock,
                                   int argc, byte[] envBlock, int envc, byte[] dir, int[] fds,
                                   boolean redirectErrorStream) throws IOException {
-        return spawner.forkAndExec(process, mode, helperpath, prog, argBlock, argc, envBlock, envc, dir, fds,
-                redirectErrorStream);
+        try {
+            return (int) spawn.invokeExact(process, mode, helperpath, prog, argBlock, argc, envBlock, envc, dir, fds,
+                    redirectErrorStream);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
     }
 
-    /** Replaces {@code ProcessHandleImpl.waitForProcessExit0}; descriptor {@code (JZ)I}. */
+    /** Replaces {@code ProcessHandleImpl.waitForProcessExit0(long, boolean)} in the JDK's reaper. */
     public static int waitForProcessExit(long pid, boolean reap) {
-        return spawner.waitForProcessExit(pid, reap);
+        try {
+            return (int) exit.invokeExact(pid, reap);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 }

@@ -1,12 +1,13 @@
 package io.vforkagent.core;
 
-import io.vforkagent.bridge.SpawnBridge;
 import io.vforkagent.core.instrument.ProcessRewriter;
 import io.vforkagent.core.record.Recorder;
 import io.vforkagent.core.launch.JdkLauncher;
 import io.vforkagent.core.launch.NativeLauncher;
 
 import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -19,6 +20,10 @@ import java.util.Locale;
 public final class Agent implements AgentMXBean {
     public static final String OBJECT_NAME = "io.vforkagent:type=Agent";
     public static final String VERSION = versionOfJar();
+
+    static final MethodType SPAWN_TYPE = MethodType.methodType(int.class, Object.class, int.class, byte[].class,
+            byte[].class, byte[].class, int.class, byte[].class, int.class, byte[].class, int[].class, boolean.class);
+    static final MethodType EXIT_TYPE = MethodType.methodType(int.class, long.class, boolean.class);
 
     private static volatile Agent current;
 
@@ -49,14 +54,22 @@ public final class Agent implements AgentMXBean {
         if (options.flag("help")) {
             System.err.print(Options.table());
         }
-        if (SpawnBridge.installed() != null) {
-            AgentLog.stderr("INFO", "vfork-agent is already installed in this JVM; nothing to do");
-            return;
-        }
         String unsupported = unsupportedPlatform();
         if (unsupported != null) {
             AgentLog.stderr("WARN", "vfork-agent " + VERSION + " inactive: " + unsupported
                     + "; the JDK launcher stays in place");
+            return;
+        }
+        Class<?> bridge;
+        try {
+            bridge = BootstrapBridge.inject(inst);
+            if (BootstrapBridge.installed(bridge)) {
+                AgentLog.stderr("INFO", "vfork-agent is already installed in this JVM; nothing to do");
+                return;
+            }
+        } catch (Throwable t) {
+            AgentLog.stderr("WARN", "vfork-agent " + VERSION + " inactive: cannot define its bridge in java.base ("
+                    + t + "); the JDK launcher stays in place");
             return;
         }
         // Loaded in both modes: with launcher=jdk it still reaps children with wait4 (their CPU and memory).
@@ -79,12 +92,19 @@ public final class Agent implements AgentMXBean {
         Recorder recorder = new Recorder(options);
         try {
             SpawnService service = new SpawnService(JdkLauncher.create(), stats, recorder, vfork, nativeLoaded);
-            SpawnBridge.install(service);
-            ProcessRewriter rewriter = ProcessRewriter.install(inst);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            BootstrapBridge.install(bridge,
+                    lookup.findVirtual(SpawnService.class, "forkAndExec", SPAWN_TYPE).bindTo(service),
+                    lookup.findVirtual(SpawnService.class, "waitForProcessExit", EXIT_TYPE).bindTo(service));
+            ProcessRewriter rewriter = ProcessRewriter.install(inst, bridge);
             recorder.trackExits(rewriter.exitRewritten());
             current = new Agent(service, stats, recorder, fallback);
         } catch (Throwable t) {
-            SpawnBridge.install(null);
+            try {
+                BootstrapBridge.install(bridge, null, null);
+            } catch (ReflectiveOperationException ignored) {
+                // nothing was installed
+            }
             AgentLog.stderr("WARN", "vfork-agent " + VERSION + " inactive: " + t.getMessage()
                     + "; the JDK launcher stays in place");
             return;

@@ -1,53 +1,65 @@
 package io.vforkagent.core;
 
-import net.bytebuddy.dynamic.loading.ClassInjector;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.commons.ClassRemapper;
+import net.bytebuddy.jar.asm.commons.SimpleRemapper;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Puts the bridge classes into the bootstrap class loader, the only one {@code java.base} sees,
- * and opens what the agent needs of {@code java.base}. Runs before any agent class that names
- * the bridge is linked, and must not name it itself.
+ * Defines the bridge into {@code java.base} (package {@code java.lang}), the only place
+ * {@code ProcessImpl} can call, and opens {@code java.lang} to the agent.
  *
- * <p>The classes are injected (ByteBuddy's {@code Unsafe}-based injector) rather than appended
- * with {@code appendToBootstrapClassLoaderSearch}, which would switch off class data sharing
- * for the application's own classes and print a VM warning.
+ * <p>Why not the usual ways: {@code appendToBootstrapClassLoaderSearch} switches class data
+ * sharing off for the application's own classes (with a VM warning), and injecting through
+ * {@code sun.misc.Unsafe} prints a deprecation warning on JDK 24+. {@code Lookup.defineClass}
+ * into an opened {@code java.lang} needs neither.
  */
 public final class BootstrapBridge {
-    static final String[] CLASSES = {"io.vforkagent.bridge.Spawner", "io.vforkagent.bridge.SpawnBridge"};
+    /** The bridge's name at run time. */
+    public static final String NAME = "java.lang.VforkAgentBridge";
+    static final String SOURCE = "io/vforkagent/bridge/SpawnBridge";
 
     private BootstrapBridge() {
     }
 
-    public static void inject(Instrumentation inst) throws IOException {
-        Module self = BootstrapBridge.class.getModule();
-        // java.lang: the agent calls ProcessImpl's and ProcessHandleImpl's private natives.
-        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("java.lang", Set.of(self)),
-                Set.of(), Map.of());
-        if (!injected()) {
-            Map<String, byte[]> bytes = new LinkedHashMap<>();
-            for (String name : CLASSES) {
-                bytes.put(name, read(name.replace('.', '/') + ".classdata"));
-            }
-            ClassInjector.UsingUnsafe.Factory.resolve(inst).make(null).injectRaw(bytes);
-        }
+    /** Defines the bridge once per JVM (a second attach finds the first one's) and returns it. */
+    public static Class<?> inject(Instrumentation inst) throws IOException, IllegalAccessException {
+        // java.lang: to define the bridge there, and to call ProcessImpl's and ProcessHandleImpl's private natives.
+        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+                Map.of("java.lang", Set.of(BootstrapBridge.class.getModule())), Set.of(), Map.of());
         enableNativeAccessQuietly();
+        try {
+            return Class.forName(NAME, false, null);
+        } catch (ClassNotFoundException notYet) {
+            MethodHandles.Lookup javaLang = MethodHandles.privateLookupIn(Object.class, MethodHandles.lookup());
+            return javaLang.defineClass(renamed(read(SOURCE + ".classdata")));
+        }
     }
 
-    /** A second attach finds the bridge of the first. */
-    static boolean injected() {
-        try {
-            Class.forName(CLASSES[1], false, null);
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
+    /** The compiled bridge, renamed into java.lang. */
+    static byte[] renamed(byte[] classFile) {
+        ClassWriter writer = new ClassWriter(0);
+        new ClassReader(classFile).accept(
+                new ClassRemapper(writer, new SimpleRemapper(SOURCE, NAME.replace('.', '/'))), 0);
+        return writer.toByteArray();
+    }
+
+    /** Installs the agent's handlers into the bridge. */
+    static void install(Class<?> bridge, MethodHandle spawn, MethodHandle exit) throws ReflectiveOperationException {
+        bridge.getMethod("install", MethodHandle.class, MethodHandle.class).invoke(null, spawn, exit);
+    }
+
+    static boolean installed(Class<?> bridge) throws ReflectiveOperationException {
+        return (Boolean) bridge.getMethod("installed").invoke(null);
     }
 
     private static byte[] read(String resource) throws IOException {

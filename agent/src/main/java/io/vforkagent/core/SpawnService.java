@@ -1,6 +1,5 @@
 package io.vforkagent.core;
 
-import io.vforkagent.bridge.Spawner;
 import io.vforkagent.core.launch.ErrorMessages;
 import io.vforkagent.core.launch.JdkLauncher;
 import io.vforkagent.core.launch.NativeLauncher;
@@ -15,7 +14,7 @@ import java.util.regex.Pattern;
  * lock, no reflection, and no allocation beyond the launcher's small result array and what an
  * enabled record needs.
  */
-final class SpawnService implements Spawner {
+final class SpawnService {
     private static final Pattern JDK_ERRNO = Pattern.compile("error(?:=|: )(\\d+)");
     private static final byte[] NO_EXEC_PATH = null;
 
@@ -41,7 +40,7 @@ final class SpawnService implements Spawner {
         useVfork = on;
     }
 
-    @Override
+    /** Installed in the bridge in place of {@code ProcessImpl.forkAndExec}; same contract. */
     public int forkAndExec(Object process, int mode, byte[] helperpath, byte[] prog, byte[] argBlock, int argc,
                            byte[] envBlock, int envc, byte[] dir, int[] fds, boolean redirectErrorStream)
             throws IOException {
@@ -96,7 +95,6 @@ final class SpawnService implements Spawner {
      * Where the JDK's reaper waits for a child it started. With the native library, wait4 keeps
      * the child's resource usage; the value returned is the one the JDK computes.
      */
-    @Override
     public int waitForProcessExit(long pid, boolean reap) {
         if (reap && waitNative) {
             long[] usage = new long[NativeLauncher.WAIT_LEN];

@@ -1,6 +1,5 @@
 package io.vforkagent.core.instrument;
 
-import io.vforkagent.bridge.SpawnBridge;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.ClassFileVersion;
 import net.bytebuddy.asm.MemberSubstitution;
@@ -17,8 +16,6 @@ import net.bytebuddy.pool.TypePool;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
-import java.util.Map;
-import java.util.Set;
 
 import static net.bytebuddy.matcher.ElementMatchers.any;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
@@ -27,7 +24,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * Rewrites two call sites in java.base, each a single native call swapped for a static call to
- * {@link SpawnBridge} with the same stack shape, so that no class gains a member (which keeps
+ * the bridge ({@code java.lang.VforkAgentBridge}) with the same stack shape, so that no class gains a member (which keeps
  * retransformation after attach possible):
  * <ul>
  * <li>{@code ProcessImpl.<init>}: {@code forkAndExec} (the spawn);</li>
@@ -44,11 +41,13 @@ public final class ProcessRewriter implements ClassFileTransformer {
     /** The JDK's reaper task (an anonymous class in 17 to 25); other nested classes are checked by content. */
     static final String REAPER_CLASS = "java.lang.ProcessHandleImpl$1";
 
+    private final TypeDescription bridge;
     private volatile Throwable spawnFailure;
     private volatile boolean spawnRewritten;
     private volatile boolean exitRewritten;
 
-    private ProcessRewriter() {
+    private ProcessRewriter(Class<?> bridge) {
+        this.bridge = TypeDescription.ForLoadedType.of(bridge);
     }
 
     /**
@@ -58,12 +57,9 @@ public final class ProcessRewriter implements ClassFileTransformer {
      *
      * @throws IllegalStateException with the reason when {@code ProcessImpl} does not have the expected shape
      */
-    public static ProcessRewriter install(Instrumentation inst) throws Exception {
+    public static ProcessRewriter install(Instrumentation inst, Class<?> bridge) throws Exception {
         Class<?> processImpl = Class.forName("java.lang.ProcessImpl", false, null);
-        // java.base reads no unnamed module by default; the rewritten code must link to the bridge.
-        inst.redefineModule(Object.class.getModule(), Set.of(SpawnBridge.class.getModule()), Map.of(), Map.of(),
-                Set.of(), Map.of());
-        ProcessRewriter rewriter = new ProcessRewriter();
+        ProcessRewriter rewriter = new ProcessRewriter(bridge);
         // Stays registered: if another agent retransforms these classes later, the rewrite is applied again.
         inst.addTransformer(rewriter, true);
         inst.retransformClasses(processImpl);
@@ -92,7 +88,7 @@ public final class ProcessRewriter implements ClassFileTransformer {
         }
         if (className.equals(SPAWN_OWNER)) {
             try {
-                byte[] out = rewriteSpawn(classfileBuffer);
+                byte[] out = rewriteSpawn(classfileBuffer, bridge);
                 spawnRewritten = true;
                 return out;
             } catch (Throwable t) {
@@ -105,7 +101,7 @@ public final class ProcessRewriter implements ClassFileTransformer {
                 if (countCalls(classfileBuffer, Opcodes.INVOKESTATIC, WAIT_OWNER, WAIT_METHOD, WAIT_DESCRIPTOR, null) == 0) {
                     return null;
                 }
-                byte[] out = substitute(classfileBuffer, className.replace('/', '.'), WAIT_METHOD, 2,
+                byte[] out = substitute(classfileBuffer, className.replace('/', '.'), WAIT_METHOD, 2, bridge,
                         "waitForProcessExit", false);
                 exitRewritten = true;
                 return out;
@@ -118,23 +114,22 @@ public final class ProcessRewriter implements ClassFileTransformer {
     }
 
     /** Returns the rewritten {@code ProcessImpl}; refuses one that does not have the expected shape. */
-    static byte[] rewriteSpawn(byte[] classFile) {
+    static byte[] rewriteSpawn(byte[] classFile, TypeDescription bridge) {
         int calls = countCalls(classFile, Opcodes.INVOKEVIRTUAL, SPAWN_OWNER, SPAWN_METHOD, SPAWN_DESCRIPTOR, "<init>");
         if (calls != 1) {
             throw new IllegalStateException("java.lang.ProcessImpl has " + calls + " constructor calls to "
                     + SPAWN_METHOD + SPAWN_DESCRIPTOR + " (expected exactly 1): this JDK is not supported");
         }
-        return substitute(classFile, "java.lang.ProcessImpl", SPAWN_METHOD, 10, SPAWN_METHOD, true);
+        return substitute(classFile, "java.lang.ProcessImpl", SPAWN_METHOD, 10, bridge, SPAWN_METHOD, true);
     }
 
-    private static byte[] substitute(byte[] classFile, String typeName, String method, int arity, String bridgeName,
-                                     boolean constructorsOnly) {
+    private static byte[] substitute(byte[] classFile, String typeName, String method, int arity,
+                                     TypeDescription bridgeType, String bridgeName, boolean constructorsOnly) {
         ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(typeName, classFile),
                 ClassFileLocator.ForClassLoader.ofBootLoader());
         TypePool pool = TypePool.Default.of(locator);
         TypeDescription type = pool.describe(typeName).resolve();
-        MethodDescription bridge = TypeDescription.ForLoadedType.of(SpawnBridge.class).getDeclaredMethods()
-                .filter(named(bridgeName)).getOnly();
+        MethodDescription bridge = bridgeType.getDeclaredMethods().filter(named(bridgeName)).getOnly();
         return new ByteBuddy(ClassFileVersion.ofClassFile(classFile))
                 .with(TypeValidation.DISABLED)
                 .redefine(type, locator)

@@ -1,6 +1,7 @@
 package io.vforkagent.core.instrument;
 
 import io.vforkagent.bridge.SpawnBridge;
+import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -17,6 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProcessRewriterTest {
+    private static final TypeDescription BRIDGE = TypeDescription.ForLoadedType.of(SpawnBridge.class);
+
     private static byte[] processImpl() throws Exception {
         try (InputStream in = Object.class.getResourceAsStream("/java/lang/ProcessImpl.class")) {
             return in.readAllBytes();
@@ -53,7 +56,7 @@ class ProcessRewriterTest {
     @Test
     void rewriteReplacesTheOneCallAndNothingElse() throws Exception {
         byte[] original = processImpl();
-        byte[] rewritten = ProcessRewriter.rewriteSpawn(original);
+        byte[] rewritten = ProcessRewriter.rewriteSpawn(original, BRIDGE);
         List<String> before = constructorCalls(original);
         List<String> after = constructorCalls(rewritten);
         String jdkCall = Opcodes.INVOKEVIRTUAL + " java/lang/ProcessImpl.forkAndExec(I[B[B[BI[BI[B[IZ)I";
@@ -93,7 +96,7 @@ class ProcessRewriterTest {
             }
         }, 0);
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> ProcessRewriter.rewriteSpawn(writer.toByteArray()));
+                () -> ProcessRewriter.rewriteSpawn(writer.toByteArray(), BRIDGE));
         assertTrue(e.getMessage().contains("has 0 constructor calls"), e.getMessage());
     }
 }
