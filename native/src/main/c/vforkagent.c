@@ -544,6 +544,7 @@ VFA_API int vfa_wait(int pid, int64_t *out)
     out[VFA_WAIT_MAJFLT] = ru.ru_majflt;
     out[VFA_WAIT_NVCSW] = ru.ru_nvcsw;
     out[VFA_WAIT_NIVCSW] = ru.ru_nivcsw;
+    out[VFA_WAIT_SELF_MAXRSS] = getrusage(RUSAGE_SELF, &ru) == 0 ? (int64_t)ru.ru_maxrss * 1024 : -1;
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     if (WIFSIGNALED(status))

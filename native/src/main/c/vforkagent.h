@@ -92,12 +92,16 @@ enum {
     VFA_WAIT_MAJFLT = 5,   /* page faults with I/O */
     VFA_WAIT_NVCSW = 6,    /* voluntary context switches */
     VFA_WAIT_NIVCSW = 7,   /* involuntary context switches */
-    VFA_WAIT_LEN = 8
+    VFA_WAIT_SELF_MAXRSS = 8, /* the caller's own peak resident set, bytes (see vfa_wait) */
+    VFA_WAIT_LEN = 9
 };
 
 /*
  * Reaps the child pid like the JDK's ProcessHandleImpl.waitForProcessExit0(pid, true),
  * but with wait4 so that the kernel's resource accounting of the child is kept.
+ * Linux folds the peak resident set of the memory the child shared until exec (with
+ * CLONE_VM: the whole JVM) into the child's ru_maxrss, so the child's own peak is known
+ * only where VFA_WAIT_MAXRSS exceeds VFA_WAIT_SELF_MAXRSS; the caller decides.
  * Returns what the JDK returns: the exit status, 0x80 + signal for a child killed by a
  * signal, else the raw status. Returns -1 with errno set when wait4 fails for any reason
  * other than EINTR (retried): the caller then asks the JDK, whose answer for a pid that is

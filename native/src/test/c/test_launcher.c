@@ -876,6 +876,8 @@ static const char *test_wait_rusage(void)
             (long long)(w[VFA_WAIT_UTIME] + w[VFA_WAIT_STIME]));
     REQUIRE(w[VFA_WAIT_MAXRSS] > 40 * 1024 * 1024LL, "maxrss %lld", (long long)w[VFA_WAIT_MAXRSS]);
     REQUIRE(w[VFA_WAIT_MINFLT] > 1000, "minflt %lld", (long long)w[VFA_WAIT_MINFLT]);
+    REQUIRE(w[VFA_WAIT_SELF_MAXRSS] > 0 && w[VFA_WAIT_SELF_MAXRSS] < w[VFA_WAIT_MAXRSS], "self maxrss %lld",
+            (long long)w[VFA_WAIT_SELF_MAXRSS]);
     REQUIRE(no_children(), "zombie left");
     return NULL;
 }

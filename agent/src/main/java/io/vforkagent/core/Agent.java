@@ -72,33 +72,17 @@ public final class Agent implements AgentMXBean {
                     + t + "); the JDK launcher stays in place");
             return;
         }
-        // Loaded in both modes: with launcher=jdk it still reaps children with wait4 (their CPU and memory).
-        String fallback = "";
-        boolean nativeLoaded;
-        try {
-            String tmp = options.get("tmpdir");
-            NativeLauncher.load(Path.of(tmp.isEmpty() ? System.getProperty("java.io.tmpdir") : tmp));
-            nativeLoaded = true;
-        } catch (Throwable t) {
-            nativeLoaded = false;
-            fallback = "native launcher did not load: " + t.getMessage();
-            AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + fallback + "; spawns use the JDK launcher");
-        }
-        boolean vfork = nativeLoaded && options.launcher().equals("vfork");
-        if (nativeLoaded && !vfork) {
-            fallback = "launcher=jdk";
-        }
         SpawnStats stats = new SpawnStats();
         Recorder recorder = new Recorder(options);
+        SpawnService service;
+        ProcessRewriter rewriter;
         try {
-            SpawnService service = new SpawnService(JdkLauncher.create(), stats, recorder, vfork, nativeLoaded);
+            service = new SpawnService(JdkLauncher.create(), stats, recorder);
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             BootstrapBridge.install(bridge,
                     lookup.findVirtual(SpawnService.class, "forkAndExec", SPAWN_TYPE).bindTo(service),
                     lookup.findVirtual(SpawnService.class, "waitForProcessExit", EXIT_TYPE).bindTo(service));
-            ProcessRewriter rewriter = ProcessRewriter.install(inst, bridge);
-            recorder.trackExits(rewriter.exitRewritten());
-            current = new Agent(service, stats, recorder, fallback);
+            rewriter = ProcessRewriter.install(inst, bridge);
         } catch (Throwable t) {
             try {
                 BootstrapBridge.install(bridge, null, null);
@@ -109,6 +93,36 @@ public final class Agent implements AgentMXBean {
                     + "; the JDK launcher stays in place");
             return;
         }
+        recorder.trackExits(rewriter.exitRewritten());
+        if (!rewriter.exitRewritten()) {
+            AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": the JDK's reaper was not rewritten ("
+                    + rewriter.exitFailure() + "); process exits are not recorded");
+        }
+
+        // The library is loaded after the rewrite, with this thread's spawns refused: JNA's set-up
+        // runs "ldconfig -p" (it ignores a failure, and the library is loaded by absolute path),
+        // which would otherwise be a JDK-launcher spawn of the agent's own in every JVM.
+        // Loaded in both modes: with launcher=jdk it still reaps children with wait4 (their CPU and memory).
+        String fallback = "";
+        boolean nativeLoaded;
+        service.starting(Thread.currentThread());
+        try {
+            String tmp = options.get("tmpdir");
+            NativeLauncher.load(Path.of(tmp.isEmpty() ? System.getProperty("java.io.tmpdir") : tmp));
+            nativeLoaded = true;
+        } catch (Throwable t) {
+            nativeLoaded = false;
+            fallback = "native launcher did not load: " + t.getMessage();
+            AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + fallback + "; spawns use the JDK launcher");
+        } finally {
+            service.starting(null);
+        }
+        boolean vfork = nativeLoaded && options.launcher().equals("vfork");
+        if (nativeLoaded && !vfork) {
+            fallback = "launcher=jdk";
+        }
+        service.useNative(vfork, nativeLoaded);
+        current = new Agent(service, stats, recorder, fallback);
         String line = "vfork-agent started version=" + VERSION + " launcher=" + (vfork ? "vfork" : "jdk")
                 + " jdk=" + Runtime.version() + " attached=" + attached
                 + (fallback.isEmpty() ? "" : " reason=\"" + fallback + "\"");

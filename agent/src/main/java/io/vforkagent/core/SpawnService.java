@@ -21,29 +21,37 @@ final class SpawnService {
     private final JdkLauncher jdk;
     private final SpawnStats stats;
     private final Recorder recorder;
-    private final boolean waitNative;
+    private volatile boolean waitNative;
     private volatile boolean useVfork;
+    /** The thread starting the agent: its own spawns (JNA runs ldconfig) are refused, see {@link Agent}. */
+    private volatile Thread starting;
 
-    SpawnService(JdkLauncher jdk, SpawnStats stats, Recorder recorder, boolean useVfork, boolean waitNative) {
+    SpawnService(JdkLauncher jdk, SpawnStats stats, Recorder recorder) {
         this.jdk = jdk;
         this.stats = stats;
         this.recorder = recorder;
-        this.useVfork = useVfork;
-        this.waitNative = waitNative;
+    }
+
+    void starting(Thread t) {
+        starting = t;
+    }
+
+    void useNative(boolean vfork, boolean wait) {
+        waitNative = wait;
+        useVfork = vfork;
     }
 
     boolean usesVfork() {
         return useVfork;
     }
 
-    void useVfork(boolean on) {
-        useVfork = on;
-    }
-
     /** Installed in the bridge in place of {@code ProcessImpl.forkAndExec}; same contract. */
     public int forkAndExec(Object process, int mode, byte[] helperpath, byte[] prog, byte[] argBlock, int argc,
                            byte[] envBlock, int envc, byte[] dir, int[] fds, boolean redirectErrorStream)
             throws IOException {
+        if (starting == Thread.currentThread()) {
+            throw new IOException("vfork-agent: no spawn while the agent starts");
+        }
         // fds[] is overwritten with the parent's pipe ends: keep what the application asked for.
         int fd0 = fds[0];
         int fd1 = fds[1];

@@ -166,10 +166,12 @@ class ParityIT {
     void childSignalStateIsClean() {
         assertEquals("0000000000000000", vfork.getProperty("signals.SigBlk"), "child signal mask");
         assertEquals("0000000000000000", vfork.getProperty("signals.SigCgt"), "caught signals");
+        // Ignored signals stay ignored, except SIGPIPE, which the fixed JDKs reset to default. Not
+        // compared: glibc's internal signals 32 and 33, which its posix_spawn (the JDK's default)
+        // sets to ignored in every child, and which the vfork launcher treats like any other.
+        long notCompared = 1L << (13 - 1) | 1L << (32 - 1) | 1L << (33 - 1);
         long jdkIgnored = Long.parseLong(jdk.getProperty("signals.SigIgn"), 16);
-        long sigpipe = 1L << (13 - 1);
-        // Ignored signals stay ignored, except SIGPIPE, which the fixed JDKs reset to default.
-        assertEquals(jdkIgnored & ~sigpipe, Long.parseLong(vfork.getProperty("signals.SigIgn"), 16),
+        assertEquals(jdkIgnored & ~notCompared, Long.parseLong(vfork.getProperty("signals.SigIgn"), 16) & ~notCompared,
                 "ignored signals: jdk=" + jdk.getProperty("signals.SigIgn") + " vfork=" + vfork.getProperty("signals.SigIgn"));
     }
 }

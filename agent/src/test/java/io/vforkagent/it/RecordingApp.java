@@ -30,6 +30,11 @@ public final class RecordingApp {
         System.out.println("code pid=" + code.pid() + " exit=" + code.waitFor());
         Process signalled = new ProcessBuilder("/bin/sh", "-c", "kill -TERM $$").start();
         System.out.println("signal pid=" + signalled.pid() + " exit=" + signalled.waitFor());
+        // A child that burns CPU and holds ~300 MB: more than this JVM's own peak, so its figure is its own.
+        Process burner = new ProcessBuilder("/bin/sh", "-c",
+                "x=$(head -c 300000000 /dev/zero | tr '\\0' a); i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done")
+                .start();
+        System.out.println("burner pid=" + burner.pid() + " exit=" + burner.waitFor());
         // Never waited for by the application: its exit must still be recorded.
         Process unwaited = new ProcessBuilder("/bin/sh", "-c", "exit 4").start();
         System.out.println("unwaited pid=" + unwaited.pid());

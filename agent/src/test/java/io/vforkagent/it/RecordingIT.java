@@ -36,11 +36,12 @@ class RecordingIT {
     void run() throws Exception {
         String logging = System.getProperty("vforkagent.loggingClasspath");
         Path rec = scratch.resolve("vfork.jfr");
-        vforkRun = app(List.of(AgentJvm.javaagent(""), "-XX:StartFlightRecording=filename=" + rec,
+        vforkRun = app(List.of(AgentJvm.javaagent(""), "-Xmx64m", "-XX:StartFlightRecording=filename=" + rec,
                 "-Xlog:class+load=info", "-cp", AgentJvm.TEST_CLASSES + File.pathSeparator + logging));
         vforkEvents = RecordingFile.readAllEvents(rec);
         Path jdkRec = scratch.resolve("jdk.jfr");
-        jdkRun = app(List.of(AgentJvm.javaagent("launcher=jdk"), "-XX:StartFlightRecording=filename=" + jdkRec));
+        jdkRun = app(List.of(AgentJvm.javaagent("launcher=jdk"), "-Xmx64m",
+                "-XX:StartFlightRecording=filename=" + jdkRec));
         jdkEvents = RecordingFile.readAllEvents(jdkRec);
         plainRun = app(List.of(AgentJvm.javaagent("slowSpawnMs=0")));
     }
@@ -59,8 +60,10 @@ class RecordingIT {
         return Long.parseLong(m.group(1));
     }
 
+    /** The events of that type in the order they happened (a recording keeps them per thread buffer). */
     private static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
-        return events.stream().filter(e -> e.getEventType().getName().equals(name)).collect(Collectors.toList());
+        return events.stream().filter(e -> e.getEventType().getName().equals(name))
+                .sorted(java.util.Comparator.comparing(RecordedEvent::getStartTime)).collect(Collectors.toList());
     }
 
     private static RecordedEvent byPid(List<RecordedEvent> events, String name, long pid) {
@@ -134,6 +137,24 @@ class RecordingIT {
         assertEquals(4, unwaited.getInt("exitCode"));
     }
 
+    /** wait4's figures: a child that burns CPU and holds ~300 MB shows them; a tiny one hides its memory. */
+    @Test
+    void exitCarriesWhatTheChildCost() {
+        RecordedEvent burner = byPid(vforkEvents, "vforkagent.ProcessExit", pid(vforkRun, "burner"));
+        long cpu = burner.getLong("userCpuNanos") + burner.getLong("systemCpuNanos");
+        assertTrue(cpu > 100_000_000L && cpu < 60_000_000_000L, "cpu ns " + cpu);
+        long rss = burner.getLong("maxRssBytes");
+        assertTrue(rss > 290_000_000L && rss < 3_000_000_000L, "peak rss " + rss);
+        assertTrue(burner.getLong("minorFaults") > 50_000, "faults " + burner.getLong("minorFaults"));
+        assertTrue(burner.getLong("voluntaryContextSwitches") >= 0);
+        RecordedEvent small = byPid(vforkEvents, "vforkagent.ProcessExit", pid(vforkRun, "code"));
+        assertEquals(-1, small.getLong("maxRssBytes"), "below the JVM's own peak: unknown, not the JVM's figure");
+        assertTrue(small.getLong("userCpuNanos") >= 0);
+        // The same with the JDK's launcher (launcher=jdk): the agent still reaps with wait4.
+        RecordedEvent jdkBurner = byPid(jdkEvents, "vforkagent.ProcessExit", pid(jdkRun, "burner"));
+        assertTrue(jdkBurner.getLong("maxRssBytes") > 290_000_000L, "jdk launcher peak rss");
+    }
+
     @Test
     void eachFailureKind() {
         List<String> messages = vforkRun.stdout.lines().filter(l -> l.startsWith("failure message="))
@@ -193,7 +214,8 @@ class RecordingIT {
         assertTrue(out.contains("LOG DEBUG io.vforkagent exit pid=" + pid(vforkRun, "code") + " program=\"/bin/sh\" code=3"),
                 out);
         assertTrue(out.contains("exit pid=" + pid(vforkRun, "signal") + " program=\"/bin/sh\" code=-1 signal=SIGTERM"), out);
-        assertFalse(out.contains("hunter2 "), "no secret in logs");
+        assertFalse(out.lines().filter(l -> l.startsWith("LOG ")).anyMatch(l -> l.contains("hunter2")),
+                "no secret in log lines");
     }
 
     @Test

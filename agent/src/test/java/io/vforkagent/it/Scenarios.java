@@ -313,7 +313,6 @@ public final class Scenarios {
             java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
             put("ready", r.readLine());
             p.destroy();
-            put("after", r.readLine());
             put("exit", p.waitFor());
         });
         scenario("childrenOfChild", () -> {

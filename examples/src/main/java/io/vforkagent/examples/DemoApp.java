@@ -80,8 +80,9 @@ public final class DemoApp {
         ok++;
         run(new ProcessBuilder("/bin/sh", "-c", "kill -TERM $$"));
 
-        // A child that burns some CPU.
+        // A child that burns some CPU, and one that holds ~300 MB (a report shows both).
         run(new ProcessBuilder("/bin/sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"));
+        run(new ProcessBuilder("/bin/sh", "-c", "x=$(head -c 300000000 /dev/zero | tr '\\0' a); echo ${#x}"));
 
         // What goes wrong in production: a missing tool, a file without the exec bit, a bad directory.
         fail(new ProcessBuilder("kubectl-not-installed", "get", "pods"));

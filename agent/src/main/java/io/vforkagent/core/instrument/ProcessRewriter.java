@@ -45,6 +45,7 @@ public final class ProcessRewriter implements ClassFileTransformer {
     private volatile Throwable spawnFailure;
     private volatile boolean spawnRewritten;
     private volatile boolean exitRewritten;
+    private volatile Throwable exitFailure;
 
     private ProcessRewriter(Class<?> bridge) {
         this.bridge = TypeDescription.ForLoadedType.of(bridge);
@@ -80,6 +81,11 @@ public final class ProcessRewriter implements ClassFileTransformer {
         return exitRewritten;
     }
 
+    /** Why the reaper was not rewritten, or null. */
+    public Throwable exitFailure() {
+        return exitFailure;
+    }
+
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain domain, byte[] classfileBuffer) {
@@ -101,12 +107,12 @@ public final class ProcessRewriter implements ClassFileTransformer {
                 if (countCalls(classfileBuffer, Opcodes.INVOKESTATIC, WAIT_OWNER, WAIT_METHOD, WAIT_DESCRIPTOR, null) == 0) {
                     return null;
                 }
-                byte[] out = substitute(classfileBuffer, className.replace('/', '.'), WAIT_METHOD, 2, bridge,
-                        "waitForProcessExit", false);
+                byte[] out = rewriteExit(classfileBuffer, className.replace('/', '.'), bridge);
                 exitRewritten = true;
                 return out;
             } catch (Throwable t) {
                 // Without the exit hook spawns still work; only exit records are lost.
+                exitFailure = t;
                 return null;
             }
         }
@@ -123,6 +129,10 @@ public final class ProcessRewriter implements ClassFileTransformer {
         return substitute(classFile, "java.lang.ProcessImpl", SPAWN_METHOD, 10, bridge, SPAWN_METHOD, true);
     }
 
+    static byte[] rewriteExit(byte[] classFile, String typeName, TypeDescription bridge) {
+        return substitute(classFile, typeName, WAIT_METHOD, 2, bridge, "waitForProcessExit", false);
+    }
+
     private static byte[] substitute(byte[] classFile, String typeName, String method, int arity,
                                      TypeDescription bridgeType, String bridgeName, boolean constructorsOnly) {
         ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(typeName, classFile),
@@ -133,7 +143,9 @@ public final class ProcessRewriter implements ClassFileTransformer {
         return new ByteBuddy(ClassFileVersion.ofClassFile(classFile))
                 .with(TypeValidation.DISABLED)
                 .redefine(type, locator)
-                .visit(MemberSubstitution.strict()
+                // relaxed: the call counts above decide the shape; strict mode also fails on calls to
+                // inherited methods (CompletableFuture.complete in the reaper) that it cannot look up.
+                .visit(MemberSubstitution.relaxed()
                         .method(named(method).and(takesArguments(arity)))
                         .replaceWith(bridge)
                         .on(constructorsOnly ? isConstructor() : any()))

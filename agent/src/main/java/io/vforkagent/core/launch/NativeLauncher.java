@@ -49,7 +49,8 @@ public final class NativeLauncher {
     public static final int WAIT_MAJFLT = 5;
     public static final int WAIT_NVCSW = 6;
     public static final int WAIT_NIVCSW = 7;
-    public static final int WAIT_LEN = 8;
+    public static final int WAIT_SELF_MAXRSS = 8;
+    public static final int WAIT_LEN = 9;
 
     private static final String[] STEP_NAMES = {"none", "pipe", "alloc", "clone", "fds", "chdir", "exec"};
 

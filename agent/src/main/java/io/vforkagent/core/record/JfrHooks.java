@@ -88,7 +88,7 @@ final class JfrHooks {
         if (usage != null) {
             e.userCpuNanos = usage[NativeLauncher.WAIT_UTIME];
             e.systemCpuNanos = usage[NativeLauncher.WAIT_STIME];
-            e.maxRssBytes = usage[NativeLauncher.WAIT_MAXRSS];
+            e.maxRssBytes = Recorder.ownPeakRss(usage);
             e.minorFaults = usage[NativeLauncher.WAIT_MINFLT];
             e.majorFaults = usage[NativeLauncher.WAIT_MAJFLT];
             e.voluntaryContextSwitches = usage[NativeLauncher.WAIT_NVCSW];

@@ -49,7 +49,8 @@ public class ProcessExitEvent extends jdk.jfr.Event {
     public long systemCpuNanos;
 
     @Label("Peak RSS")
-    @Description("Largest resident set of the child or of one of its reaped children; -1 if unknown")
+    @Description("Largest resident set of the child or of one of its reaped children; -1 when it stayed below "
+            + "the JVM's own peak, which Linux counts into every vfork/posix_spawn child's figure")
     @DataAmount
     public long maxRssBytes;
 

@@ -168,10 +168,20 @@ public final class Recorder {
                     + (signal.isEmpty() ? "" : " signal=" + signal) + " lifetime_ms=" + lifetime / 1_000_000
                     + (usage == null ? "" : " user_ms=" + usage[NativeLauncher.WAIT_UTIME] / 1_000_000
                     + " sys_ms=" + usage[NativeLauncher.WAIT_STIME] / 1_000_000
-                    + " maxrss_kib=" + usage[NativeLauncher.WAIT_MAXRSS] / 1024
+                    + " maxrss_kib=" + (ownPeakRss(usage) < 0 ? "unknown" : String.valueOf(ownPeakRss(usage) / 1024))
                     + " minflt=" + usage[NativeLauncher.WAIT_MINFLT] + " majflt=" + usage[NativeLauncher.WAIT_MAJFLT]
                     + " nvcsw=" + usage[NativeLauncher.WAIT_NVCSW] + " nivcsw=" + usage[NativeLauncher.WAIT_NIVCSW]));
         }
+    }
+
+    /**
+     * The child's own peak resident set, or -1 when it is hidden: Linux counts the JVM's peak
+     * (the memory a vfork or posix_spawn child shares until exec) into the child's maxrss, so
+     * only a figure above the JVM's own peak is the child's.
+     */
+    static long ownPeakRss(long[] usage) {
+        long child = usage[NativeLauncher.WAIT_MAXRSS];
+        return child > usage[NativeLauncher.WAIT_SELF_MAXRSS] ? child : -1;
     }
 
     public long liveChildren() {
@@ -227,15 +237,22 @@ public final class Recorder {
         return new String(b, 0, nul, charset);
     }
 
+    /**
+     * Arguments 1..n for a record. Only the first {@value #MAX_TEXT} bytes of each, and arguments
+     * until that much text is gathered, are decoded: a 4 MiB argument costs no more than a short one.
+     */
     String arguments(byte[] block, int argc) {
         if (argsMode.equals("off") || block == null || argc == 0) {
             return "";
         }
-        List<String> args = new ArrayList<>(argc);
+        List<String> args = new ArrayList<>();
         int start = 0;
-        for (int i = 0; i < block.length && args.size() < argc; i++) {
+        int total = 0;
+        for (int i = 0; i < block.length && args.size() < argc && total <= MAX_TEXT; i++) {
             if (block[i] == 0) {
-                args.add(new String(block, start, i - start, charset));
+                int len = Math.min(i - start, MAX_TEXT + 1);
+                args.add(new String(block, start, len, charset));
+                total += len + 1;
                 start = i + 1;
             }
         }

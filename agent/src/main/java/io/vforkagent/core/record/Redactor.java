@@ -17,7 +17,8 @@ public final class Redactor {
     private static final Pattern SECRET_WORD = Pattern.compile(
             "(?i)(pass(word|wd|phrase)?|secret|token|api[-_.]?key|apikey|credentials?|auth|private[-_.]?key|"
                     + "access[-_.]?key|session[-_.]?key|client[-_.]?secret|pwd)");
-    private static final Pattern URL_CREDENTIALS = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://[^/\\s:@]*:)([^/\\s@]+)(@)");
+    // The scheme is bounded so that a long argument cannot make the search quadratic.
+    private static final Pattern URL_CREDENTIALS = Pattern.compile("(?i)([a-z][a-z0-9+.-]{0,31}://[^/\\s:@]{0,256}:)([^/\\s@]+)(@)");
     private static final Pattern HEADER = Pattern.compile(
             "(?i)^\\s*((proxy-)?authorization|x-api-key|x-auth-token|cookie|x-[a-z-]*token)\\s*:.*");
 

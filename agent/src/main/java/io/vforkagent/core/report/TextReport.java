@@ -57,6 +57,9 @@ public final class TextReport {
                             cut(e.program, 24), e.pid, Formats.bytes(e.maxRssBytes)));
                 }
                 sb.append("\nMost memory (peak RSS)\n");
+                if (r.mostMemory(TOP).isEmpty()) {
+                    sb.append("  none above the JVM's own peak (smaller figures are hidden by Linux, see README)\n");
+                }
                 for (SpawnReport.Exit e : r.mostMemory(TOP)) {
                     sb.append(String.format("  %10s  %-24s pid %-8d%n", Formats.bytes(e.maxRssBytes), cut(e.program, 24),
                             e.pid));

@@ -80,6 +80,19 @@ class ProcessRewriterTest {
     }
 
     @Test
+    void reaperRewriteReplacesTheWait() throws Exception {
+        byte[] reaper;
+        try (InputStream in = Object.class.getResourceAsStream("/java/lang/ProcessHandleImpl$1.class")) {
+            reaper = in.readAllBytes();
+        }
+        byte[] rewritten = ProcessRewriter.rewriteExit(reaper, "java.lang.ProcessHandleImpl$1", BRIDGE);
+        assertEquals(0, ProcessRewriter.countCalls(rewritten, Opcodes.INVOKESTATIC, ProcessRewriter.WAIT_OWNER,
+                ProcessRewriter.WAIT_METHOD, ProcessRewriter.WAIT_DESCRIPTOR, null));
+        assertEquals(1, ProcessRewriter.countCalls(rewritten, Opcodes.INVOKESTATIC,
+                SpawnBridge.class.getName().replace('.', '/'), "waitForProcessExit", "(JZ)I", null));
+    }
+
+    @Test
     void anUnexpectedShapeIsRefused() throws Exception {
         // Simulate a JDK whose constructor no longer calls forkAndExec: rename the call.
         ClassReader reader = new ClassReader(processImpl());
