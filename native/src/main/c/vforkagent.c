@@ -308,6 +308,11 @@ VFA_API int vfa_init(void)
     return VFA_ABI_VERSION;
 }
 
+VFA_API int vfa_features(void)
+{
+    return __atomic_load_n(&close_range_ok, __ATOMIC_RELAXED) ? VFA_FEATURE_CLOSE_RANGE : 0;
+}
+
 static int64_t now_ns(void)
 {
     struct timespec ts;

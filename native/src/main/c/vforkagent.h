@@ -109,6 +109,12 @@ enum {
  */
 VFA_API int vfa_wait(int pid, int64_t *out);
 
+/* Bits of vfa_features(). */
+enum { VFA_FEATURE_CLOSE_RANGE = 1 };
+
+/* What vfa_init found this kernel offers (VFA_FEATURE_*), for diagnostics. */
+VFA_API int vfa_features(void);
+
 /* Copies libc's strerror text for errnum into buf (NUL-terminated, truncated). Returns its length. */
 VFA_API int vfa_strerror(int errnum, char *buf, int cap);
 

@@ -436,6 +436,7 @@ static const char *fd_hygiene(int want_close_range)
 
 static const char *test_fd_hygiene(void)
 {
+    REQUIRE(vfa_features() & VFA_FEATURE_CLOSE_RANGE, "features %d", vfa_features());
     return fd_hygiene(1);
 }
 
@@ -443,6 +444,7 @@ static const char *test_fd_hygiene_no_close_range(void)
 {
     setenv("VFA_TEST_NO_CLOSE_RANGE", "1", 1);
     vfa_init();
+    REQUIRE(vfa_features() == 0, "features %d with close_range off", vfa_features());
     const char *r = fd_hygiene(0);
     unsetenv("VFA_TEST_NO_CLOSE_RANGE");
     vfa_init();

@@ -20,7 +20,8 @@ import java.util.jar.JarFile;
  * application with its own, different ByteBuddy or JNA therefore never meets ours.
  *
  * <p>SLF4J is the one exception: it is looked up in the application's class loader, so that the
- * agent's log lines go through the application's own logging configuration.
+ * agent's log lines go through the application's own logging configuration (and so is the JDK's
+ * attach API, which only that loader sees).
  */
 final class AgentLoader extends ClassLoader {
     static final String PREFIX = "inst/";
@@ -45,11 +46,12 @@ final class AgentLoader extends ClassLoader {
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (name.startsWith("org.slf4j.")) {
+        if (name.startsWith("org.slf4j.") || name.startsWith("com.sun.tools.attach.")) {
             synchronized (getClassLoadingLock(name)) {
                 Class<?> c = findLoadedClass(name);
                 if (c == null) {
-                    // The application's SLF4J (and so its binding), never one of ours.
+                    // The application's SLF4J (and so its binding), never one of ours; and the
+                    // JDK's attach API, which the application class loader sees.
                     c = Class.forName(name, false, ClassLoader.getSystemClassLoader());
                 }
                 return c;

@@ -13,17 +13,25 @@ import java.lang.invoke.MethodHandle;
 public final class SpawnBridge {
     private static volatile MethodHandle spawn;
     private static volatile MethodHandle exit;
+    private static volatile MethodHandle control;
 
     private SpawnBridge() {
     }
 
     /**
-     * @param spawnHandle {@code (Object,int,byte[],byte[],byte[],int,byte[],int,byte[],int[],boolean)int}
-     * @param exitHandle  {@code (long,boolean)int}
+     * @param spawnHandle   {@code (Object,int,byte[],byte[],byte[],int,byte[],int,byte[],int[],boolean)int}
+     * @param exitHandle    {@code (long,boolean)int}
+     * @param controlHandle {@code (String)String}: a later attach reconfigures the installed agent through it
      */
-    public static void install(MethodHandle spawnHandle, MethodHandle exitHandle) {
+    public static void install(MethodHandle spawnHandle, MethodHandle exitHandle, MethodHandle controlHandle) {
+        control = controlHandle;
         spawn = spawnHandle;
         exit = exitHandle;
+    }
+
+    /** Hands options to the installed agent; returns what it did. */
+    public static String control(String options) throws Throwable {
+        return (String) control.invokeExact(options);
     }
 
     public static boolean installed() {

@@ -30,13 +30,13 @@ public final class Agent implements AgentMXBean {
     private final SpawnService service;
     private final SpawnStats stats;
     private final Recorder recorder;
-    private final String fallbackReason;
+    private volatile boolean nativeLoaded;
+    private volatile String fallbackReason = "";
 
-    private Agent(SpawnService service, SpawnStats stats, Recorder recorder, String fallbackReason) {
+    private Agent(SpawnService service, SpawnStats stats, Recorder recorder) {
         this.service = service;
         this.stats = stats;
         this.recorder = recorder;
-        this.fallbackReason = fallbackReason;
     }
 
     public static Agent current() {
@@ -64,7 +64,9 @@ public final class Agent implements AgentMXBean {
         try {
             bridge = BootstrapBridge.inject(inst);
             if (BootstrapBridge.installed(bridge)) {
-                AgentLog.stderr("INFO", "vfork-agent is already installed in this JVM; nothing to do");
+                // A second attach: the first agent applies the options, no second install.
+                String result = BootstrapBridge.control(bridge, agentArgs == null ? "" : agentArgs);
+                AgentLog.stderr("INFO", result);
                 return;
             }
         } catch (Throwable t) {
@@ -79,13 +81,17 @@ public final class Agent implements AgentMXBean {
         try {
             service = new SpawnService(JdkLauncher.create(), stats, recorder);
             MethodHandles.Lookup lookup = MethodHandles.lookup();
+            Agent agent = new Agent(service, stats, recorder);
             BootstrapBridge.install(bridge,
                     lookup.findVirtual(SpawnService.class, "forkAndExec", SPAWN_TYPE).bindTo(service),
-                    lookup.findVirtual(SpawnService.class, "waitForProcessExit", EXIT_TYPE).bindTo(service));
+                    lookup.findVirtual(SpawnService.class, "waitForProcessExit", EXIT_TYPE).bindTo(service),
+                    lookup.findVirtual(Agent.class, "control", MethodType.methodType(String.class, String.class))
+                            .bindTo(agent));
+            current = agent;
             rewriter = ProcessRewriter.install(inst, bridge);
         } catch (Throwable t) {
             try {
-                BootstrapBridge.install(bridge, null, null);
+                BootstrapBridge.install(bridge, null, null, null);
             } catch (ReflectiveOperationException ignored) {
                 // nothing was installed
             }
@@ -122,7 +128,9 @@ public final class Agent implements AgentMXBean {
             fallback = "launcher=jdk";
         }
         service.useNative(vfork, nativeLoaded);
-        current = new Agent(service, stats, recorder, fallback);
+        current.nativeLoaded = nativeLoaded;
+        current.fallbackReason = fallback;
+        publishStatus();
         String line = "vfork-agent started version=" + VERSION + " launcher=" + (vfork ? "vfork" : "jdk")
                 + " jdk=" + Runtime.version() + " attached=" + attached
                 + (fallback.isEmpty() ? "" : " reason=\"" + fallback + "\"");
@@ -130,6 +138,41 @@ public final class Agent implements AgentMXBean {
         if (options.flag("jmx")) {
             registerMBeanLater(current);
         }
+    }
+
+    /** Where {@code vfork-agent attach} and {@code list} read the agent's state (not an option name). */
+    public static final String STATUS_PROPERTY = "vfork-agent.status";
+
+    private static void publishStatus() {
+        Agent a = current;
+        System.setProperty(STATUS_PROPERTY, "active version=" + VERSION + " launcher=" + a.getLauncher()
+                + (a.fallbackReason.isEmpty() ? "" : " reason=\"" + a.fallbackReason + "\""));
+    }
+
+    /**
+     * Options from a later attach, applied to the running agent. Only {@code launcher} changes
+     * behaviour at run time; the others are checked and reported as needing a restart.
+     *
+     * @return one line saying what was done, also published as the status property
+     */
+    String control(String agentArgs) {
+        String result;
+        try {
+            Options options = Options.parse(agentArgs, new java.util.Properties());
+            String launcher = options.launcher();
+            if (launcher.equals("vfork") && !nativeLoaded) {
+                result = "vfork-agent: launcher stays jdk: " + fallbackReason;
+            } else {
+                service.useNative(launcher.equals("vfork"), nativeLoaded);
+                fallbackReason = launcher.equals("vfork") ? "" : "launcher=jdk";
+                result = "vfork-agent reconfigured launcher=" + launcher;
+            }
+        } catch (IllegalArgumentException e) {
+            result = "vfork-agent: " + e.getMessage() + "; nothing changed";
+        }
+        publishStatus();
+        System.setProperty(STATUS_PROPERTY + ".last", result);
+        return result;
     }
 
     /** Null when this OS, architecture and JDK can run the launcher, else why not. */

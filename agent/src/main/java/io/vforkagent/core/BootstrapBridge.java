@@ -54,8 +54,15 @@ public final class BootstrapBridge {
     }
 
     /** Installs the agent's handlers into the bridge. */
-    static void install(Class<?> bridge, MethodHandle spawn, MethodHandle exit) throws ReflectiveOperationException {
-        bridge.getMethod("install", MethodHandle.class, MethodHandle.class).invoke(null, spawn, exit);
+    static void install(Class<?> bridge, MethodHandle spawn, MethodHandle exit, MethodHandle control)
+            throws ReflectiveOperationException {
+        bridge.getMethod("install", MethodHandle.class, MethodHandle.class, MethodHandle.class)
+                .invoke(null, spawn, exit, control);
+    }
+
+    /** Passes options to the agent already installed in this JVM (by an earlier start or attach). */
+    static String control(Class<?> bridge, String options) throws ReflectiveOperationException {
+        return (String) bridge.getMethod("control", String.class).invoke(null, options);
     }
 
     static boolean installed(Class<?> bridge) throws ReflectiveOperationException {

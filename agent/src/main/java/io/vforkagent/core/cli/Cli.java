@@ -17,6 +17,10 @@ import java.nio.file.Path;
 public final class Cli {
     static final String USAGE = "usage: java -jar vfork-agent.jar <command>\n"
             + "  report <recording.jfr> [--html FILE] [--json]   what a JFR recording says about spawning\n"
+            + "  attach <pid|main-class-part> [name=value,...]    load the agent into a running JVM (again: change its options)\n"
+            + "  detach <pid|main-class-part>                     return that JVM to the JDK launcher (launcher=jdk)\n"
+            + "  list                                             local JVMs and whether each runs the agent\n"
+            + "  doctor [tmpdir=DIR]                              check this host and JDK, with a test spawn\n"
             + "  jfc                                              print the JFR settings that record every vfork-agent event\n"
             + "  options                                          the agent's options\n"
             + "  version | help\n"
@@ -51,9 +55,21 @@ public final class Cli {
                     return 0;
                 case "report":
                     return report(args);
+                case "attach":
+                case "detach":
+                    if (args.length < 2 || args.length > 3 || cmd.equals("detach") && args.length != 2) {
+                        System.err.println("vfork-agent " + cmd + ": usage: " + cmd + " <pid|main-class-part>"
+                                + (cmd.equals("attach") ? " [name=value,...]" : ""));
+                        return 2;
+                    }
+                    return Attach.attach(args[1], cmd.equals("detach") ? "launcher=jdk" : args.length == 3 ? args[2] : "");
+                case "list":
+                    return Attach.list();
+                case "doctor":
+                    return Doctor.run(args);
                 default:
                     System.err.println("vfork-agent: unknown command '" + cmd
-                            + "' (known: report, jfc, options, version, help)");
+                            + "' (known: report, attach, detach, list, doctor, jfc, options, version, help)");
                     return 2;
             }
         } catch (IOException e) {

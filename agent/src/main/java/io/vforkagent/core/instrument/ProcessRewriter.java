@@ -104,7 +104,7 @@ public final class ProcessRewriter implements ClassFileTransformer {
         }
         if (className.startsWith(WAIT_OWNER + "$")) {
             try {
-                if (countCalls(classfileBuffer, Opcodes.INVOKESTATIC, WAIT_OWNER, WAIT_METHOD, WAIT_DESCRIPTOR, null) == 0) {
+                if (countExitCalls(classfileBuffer) == 0) {
                     return null;
                 }
                 byte[] out = rewriteExit(classfileBuffer, className.replace('/', '.'), bridge);
@@ -121,7 +121,7 @@ public final class ProcessRewriter implements ClassFileTransformer {
 
     /** Returns the rewritten {@code ProcessImpl}; refuses one that does not have the expected shape. */
     static byte[] rewriteSpawn(byte[] classFile, TypeDescription bridge) {
-        int calls = countCalls(classFile, Opcodes.INVOKEVIRTUAL, SPAWN_OWNER, SPAWN_METHOD, SPAWN_DESCRIPTOR, "<init>");
+        int calls = countSpawnCalls(classFile);
         if (calls != 1) {
             throw new IllegalStateException("java.lang.ProcessImpl has " + calls + " constructor calls to "
                     + SPAWN_METHOD + SPAWN_DESCRIPTOR + " (expected exactly 1): this JDK is not supported");
@@ -151,6 +151,16 @@ public final class ProcessRewriter implements ClassFileTransformer {
                         .on(constructorsOnly ? isConstructor() : any()))
                 .make(pool)
                 .getBytes();
+    }
+
+    /** The number of {@code forkAndExec} calls in a {@code ProcessImpl}'s constructors (1 is supported). */
+    public static int countSpawnCalls(byte[] processImpl) {
+        return countCalls(processImpl, Opcodes.INVOKEVIRTUAL, SPAWN_OWNER, SPAWN_METHOD, SPAWN_DESCRIPTOR, "<init>");
+    }
+
+    /** The number of {@code waitForProcessExit0} calls in a class of the JDK's reaper. */
+    public static int countExitCalls(byte[] reaper) {
+        return countCalls(reaper, Opcodes.INVOKESTATIC, WAIT_OWNER, WAIT_METHOD, WAIT_DESCRIPTOR, null);
     }
 
     /** Counts calls with this opcode, owner, name and descriptor, inside methods named {@code in} (null: any). */

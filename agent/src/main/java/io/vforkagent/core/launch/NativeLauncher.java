@@ -66,6 +66,8 @@ public final class NativeLauncher {
 
     static native int vfa_wait(int pid, long[] out);
 
+    static native int vfa_features();
+
     static native int vfa_strerror(int errnum, byte[] buf, int cap);
 
     static native int vfa_errno_name(int errnum, byte[] buf, int cap);
@@ -113,6 +115,11 @@ public final class NativeLauncher {
                             int[] fds, boolean redirectErr, byte[] execPath, long[] out) {
         return vfa_spawn(prog, argBlock, argc, envBlock, envc, dir, fds, redirectErr ? 1 : 0, execPath,
                 execPath == null ? 0 : execPath.length, out);
+    }
+
+    /** Whether the kernel let the library use close_range(2) (else it walks /proc/self/fd). */
+    public static boolean hasCloseRange() {
+        return (vfa_features() & 1) != 0;
     }
 
     public static boolean isLoaded() {

@@ -1,0 +1,172 @@
+package io.vforkagent.core.cli;
+
+import com.sun.jna.Function;
+import com.sun.jna.NativeLibrary;
+import io.vforkagent.core.Agent;
+import io.vforkagent.core.instrument.ProcessRewriter;
+import io.vforkagent.core.launch.ErrorMessages;
+import io.vforkagent.core.launch.NativeLauncher;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code java -jar vfork-agent.jar doctor [tmpdir=DIR]}: checks this host and JDK the way the
+ * agent would use them, makes a test spawn through the vfork launcher, and says what to fix.
+ * Exit code 0 only when everything the agent needs works.
+ */
+final class Doctor {
+    private final List<String> lines = new ArrayList<>();
+    private boolean ok = true;
+
+    private Doctor() {
+    }
+
+    private void pass(String check, String detail) {
+        lines.add(String.format("ok    %-22s %s", check, detail));
+    }
+
+    private void fail(String check, String detail, String fix) {
+        ok = false;
+        lines.add(String.format("FAIL  %-22s %s%n      fix: %s", check, detail, fix));
+    }
+
+    private void info(String check, String detail) {
+        lines.add(String.format("info  %-22s %s", check, detail));
+    }
+
+    static int run(String[] args) {
+        String tmp = System.getProperty("java.io.tmpdir");
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].startsWith("tmpdir=")) {
+                tmp = args[i].substring("tmpdir=".length());
+            } else {
+                System.err.println("vfork-agent doctor: unknown argument '" + args[i] + "' (known: tmpdir=DIR)");
+                return 2;
+            }
+        }
+        Doctor d = new Doctor();
+        d.check(Path.of(tmp));
+        System.out.println("vfork-agent " + Agent.VERSION + " doctor");
+        d.lines.forEach(System.out::println);
+        System.out.println(d.ok ? "verdict: vfork-agent can run here (launcher=vfork)"
+                : "verdict: vfork-agent would fall back to the JDK launcher here; see the fixes above");
+        return d.ok ? 0 : 1;
+    }
+
+    private void check(Path tmp) {
+        String os = System.getProperty("os.name");
+        String arch = System.getProperty("os.arch");
+        if (os.equals("Linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
+            pass("platform", os + " " + arch);
+        } else {
+            fail("platform", os + " " + arch, "vfork-agent runs on Linux x86-64 only");
+        }
+        int feature = Runtime.version().feature();
+        if (feature >= 17) {
+            pass("java", Runtime.version() + " (" + System.getProperty("java.vm.vendor") + ") at "
+                    + System.getProperty("java.home"));
+        } else {
+            fail("java", Runtime.version().toString(), "use Java 17 or newer");
+        }
+        info("kernel", read("/proc/sys/kernel/osrelease"));
+        checkShape();
+        info("error messages", "JDK " + ErrorMessages.style() + " format (" + (ErrorMessages.style()
+                == ErrorMessages.Style.NEW ? "Exec failed, error: 2 (...)" : "error=2, ...") + ")");
+        try {
+            NativeLauncher.load(tmp);
+            pass("native library", "libvforkagent.so loaded from a private directory in " + tmp);
+        } catch (Throwable t) {
+            fail("native library", t.getMessage(), "set tmpdir= (or -Dvforkagent.tmpdir=) to a writable directory "
+                    + "on a filesystem mounted without noexec");
+            return;
+        }
+        try {
+            Function version = NativeLibrary.getInstance("c").getFunction("gnu_get_libc_version");
+            pass("libc", "glibc " + version.invokeString(new Object[0], false));
+        } catch (Throwable t) {
+            fail("libc", "not glibc (" + t.getMessage() + ")", "the bundled library is built for glibc");
+        }
+        if (NativeLauncher.hasCloseRange()) {
+            pass("close_range", "available: a child's descriptors are closed in one call");
+        } else {
+            info("close_range", "not available (kernel < 5.9 or a seccomp filter): the child walks /proc/self/fd,"
+                    + " slower when thousands of descriptors are open");
+        }
+        testSpawn();
+    }
+
+    private void checkShape() {
+        try (InputStream impl = Object.class.getResourceAsStream("/java/lang/ProcessImpl.class");
+             InputStream reaper = Object.class.getResourceAsStream("/java/lang/ProcessHandleImpl$1.class")) {
+            int calls = ProcessRewriter.countSpawnCalls(impl.readAllBytes());
+            if (calls == 1) {
+                pass("ProcessImpl", "one forkAndExec call in its constructor, as expected");
+            } else {
+                fail("ProcessImpl", calls + " forkAndExec calls in its constructor (expected 1)",
+                        "this JDK is not supported; report its version");
+            }
+            if (reaper != null && ProcessRewriter.countExitCalls(reaper.readAllBytes()) == 1) {
+                pass("reaper", "ProcessHandleImpl$1 waits with waitForProcessExit0, as expected");
+            } else {
+                info("reaper", "not of the expected shape: spawns work, exits are not recorded");
+            }
+        } catch (Exception e) {
+            fail("ProcessImpl", "cannot read java.base classes: " + e, "run doctor with the JDK the application uses");
+        }
+    }
+
+    private void testSpawn() {
+        byte[] prog = "/bin/true\0".getBytes(StandardCharsets.UTF_8);
+        int[] fds = {-1, -1, -1};
+        long[] out = new long[NativeLauncher.OUT_LEN];
+        int pid = NativeLauncher.spawn(prog, new byte[0], 0, null, 0, null, fds, false, null, out);
+        if (pid < 0) {
+            fail("test spawn", "/bin/true failed: " + NativeLauncher.errnoName((int) out[NativeLauncher.OUT_ERRNO])
+                    + " at " + NativeLauncher.stepName((int) out[NativeLauncher.OUT_STEP]),
+                    "check that /bin/true exists and that the process limit (ulimit -u) is not reached");
+            return;
+        }
+        for (int fd : fds) {
+            closeFd(fd);
+        }
+        long[] usage = new long[NativeLauncher.WAIT_LEN];
+        int exit = NativeLauncher.waitExit(pid, usage);
+        long micros = (out[NativeLauncher.OUT_T_END] - out[NativeLauncher.OUT_T_START]) / 1000;
+        if (exit == 0) {
+            pass("test spawn", "/bin/true through clone(CLONE_VM|CLONE_VFORK): pid " + pid + ", exit 0, launch "
+                    + micros + " us");
+        } else {
+            fail("test spawn", "/bin/true exited with " + exit, "run the C tests: make -C native test");
+        }
+        int missing = NativeLauncher.spawn("/nonexistent/vfork-agent-doctor\0".getBytes(StandardCharsets.UTF_8),
+                new byte[0], 0, null, 0, null, new int[] {0, 1, 2}, false, null, out);
+        if (missing < 0 && out[NativeLauncher.OUT_ERRNO] == 2) {
+            pass("failure report", "a missing program reports ENOENT, as the JDK does");
+        } else {
+            fail("failure report", "a missing program did not report ENOENT", "run the C tests: make -C native test");
+        }
+    }
+
+    private static void closeFd(int fd) {
+        if (fd >= 0) {
+            try {
+                NativeLibrary.getInstance("c").getFunction("close").invokeInt(new Object[] {fd});
+            } catch (Throwable ignored) {
+                // best effort: the doctor exits right after
+            }
+        }
+    }
+
+    private static String read(String file) {
+        try {
+            return Files.readString(Path.of(file)).trim();
+        } catch (Exception e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+}
