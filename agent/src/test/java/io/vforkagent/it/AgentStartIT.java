@@ -32,7 +32,10 @@ class AgentStartIT {
     @Test
     void servesSpawnsWithVfork() throws Exception {
         AgentJvm.Result r = spawnApp(List.of(AgentJvm.javaagent("")), 20);
-        assertTrue(r.stdout.contains("AGENT launcher=vfork vfork=5 jdk=0 failures=0 reason="), r::toString);
+        assertTrue(r.stdout.contains("AGENT launcher=vfork vfork=5 jdk=0 failures=0 reason= live=0 p50us="), r::toString);
+        long p50 = Long.parseLong(r.stdout.replaceAll("(?s).*p50us=(\\d+).*", "$1"));
+        long max = Long.parseLong(r.stdout.replaceAll("(?s).*maxus=(\\d+).*", "$1"));
+        assertTrue(p50 > 0 && p50 <= max * 2, "latency attributes p50=" + p50 + " max=" + max);
         List<String> lines = agentLines(r);
         assertEquals(1, lines.size(), r::toString);
         assertTrue(lines.get(0).startsWith("[vfork-agent] INFO vfork-agent started version=0.1.0 launcher=vfork jdk="

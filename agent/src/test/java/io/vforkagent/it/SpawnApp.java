@@ -42,6 +42,9 @@ public final class SpawnApp {
                 + " vfork=" + server.getAttribute(name, "VforkSpawns")
                 + " jdk=" + server.getAttribute(name, "JdkSpawns")
                 + " failures=" + server.getAttribute(name, "Failures")
-                + " reason=" + server.getAttribute(name, "FallbackReason"));
+                + " reason=" + server.getAttribute(name, "FallbackReason")
+                + " live=" + server.getAttribute(name, "LiveChildren")
+                + " p50us=" + server.getAttribute(name, "LatencyP50Micros")
+                + " maxus=" + server.getAttribute(name, "LatencyMaxMicros"));
     }
 }

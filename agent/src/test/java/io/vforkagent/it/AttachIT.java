@@ -1,0 +1,155 @@
+package io.vforkagent.it;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The agent loaded into a JVM that started without it, reconfigured, listed; and what attach refuses. */
+class AttachIT {
+    private final Path scratch = Path.of("target", "attach").toAbsolutePath();
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    /** A running WaitingApp, without the agent, with its stdin and stdout at hand. */
+    private final class App {
+        final Process process;
+        final BufferedReader out;
+        final PrintWriter in;
+        final long pid;
+
+        App(List<String> jvmOptions) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of(AgentJvm.JAVA));
+            cmd.addAll(jvmOptions);
+            cmd.addAll(List.of("-cp", AgentJvm.TEST_CLASSES, WaitingApp.class.getName()));
+            Files.createDirectories(scratch);
+            process = new ProcessBuilder(cmd).redirectError(scratch.resolve("app-stderr.txt").toFile()).start();
+            started.add(process);
+            out = new BufferedReader(new InputStreamReader(process.getInputStream()));
+            in = new PrintWriter(process.getOutputStream(), true);
+            String ready = out.readLine();
+            assertTrue(ready != null && ready.startsWith("READY "), "app said " + ready);
+            pid = process.pid();
+        }
+
+        String ask(String command, String prefix) throws Exception {
+            in.println(command);
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+            throw new AssertionError("app ended before answering " + command);
+        }
+    }
+
+    private AgentJvm.Result cli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString()));
+        cmd.addAll(List.of(args));
+        Files.createDirectories(scratch);
+        Path out = Files.createTempFile(scratch, "cli", ".out");
+        Path err = Files.createTempFile(scratch, "cli", ".err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "cli finished");
+        return new AgentJvm.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void attachReconfigureDetachAndList() throws Exception {
+        App app = new App(List.of());
+        assertEquals("AGENT none", app.ask("agent", "AGENT"), "no agent before the attach");
+
+        AgentJvm.Result attach = cli("attach", String.valueOf(app.pid));
+        assertEquals(0, attach.exit, attach::toString);
+        assertEquals("attached to " + app.pid + ": active version=0.1.0 launcher=vfork\n", attach.stdout);
+        app.ask("spawn 3", "SPAWNED");
+        String agent = app.ask("agent", "AGENT");
+        assertTrue(agent.startsWith("AGENT launcher=vfork vfork=3 jdk=0 failures=0"), agent);
+
+        AgentJvm.Result jdk = cli("attach", WaitingApp.class.getSimpleName(), "launcher=jdk");
+        assertEquals(0, jdk.exit, jdk::toString);
+        assertTrue(jdk.stdout.startsWith("reconfigured " + app.pid + ": vfork-agent reconfigured launcher=jdk; "
+                + "active version=0.1.0 launcher=jdk"), jdk.stdout);
+        app.ask("spawn 2", "SPAWNED");
+        assertTrue(app.ask("agent", "AGENT").startsWith("AGENT launcher=jdk vfork=3 jdk=2"));
+
+        AgentJvm.Result back = cli("attach", String.valueOf(app.pid));
+        assertEquals(0, back.exit, back::toString);
+        assertTrue(back.stdout.contains("launcher=vfork"), back.stdout);
+        AgentJvm.Result detach = cli("detach", String.valueOf(app.pid));
+        assertEquals(0, detach.exit, detach::toString);
+        assertTrue(detach.stdout.contains("active version=0.1.0 launcher=jdk"), detach.stdout);
+        app.ask("spawn 1", "SPAWNED");
+        assertTrue(app.ask("agent", "AGENT").startsWith("AGENT launcher=jdk vfork=3 jdk=3"));
+
+        AgentJvm.Result list = cli("list");
+        assertEquals(0, list.exit, list::toString);
+        assertTrue(list.stdout.lines().anyMatch(l -> l.startsWith(String.valueOf(app.pid))
+                && l.contains(WaitingApp.class.getName()) && l.contains("active version=0.1.0 launcher=jdk")),
+                list.stdout);
+        app.in.println("quit");
+        assertTrue(app.process.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(0, app.process.exitValue(), "the application ends normally");
+    }
+
+    @Test
+    void attachRefusals() throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        started.add(sleeper);
+        AgentJvm.Result notJvm = cli("attach", String.valueOf(sleeper.pid()));
+        assertEquals(1, notJvm.exit, notJvm::toString);
+        assertTrue(notJvm.stderr.startsWith("vfork-agent attach: cannot attach to " + sleeper.pid()), notJvm.stderr);
+
+        AgentJvm.Result gone = cli("attach", "999999999");
+        assertEquals(1, gone.exit);
+        assertEquals("vfork-agent attach: no process with pid 999999999\n", gone.stderr);
+
+        AgentJvm.Result none = cli("attach", "NoSuchMainClassAnywhere");
+        assertEquals(1, none.exit);
+        assertTrue(none.stderr.startsWith("vfork-agent attach: 0 JVMs match 'NoSuchMainClassAnywhere'"), none.stderr);
+
+        App disabled = new App(List.of("-XX:+DisableAttachMechanism"));
+        AgentJvm.Result refused = cli("attach", String.valueOf(disabled.pid));
+        assertEquals(1, refused.exit, refused::toString);
+        assertTrue(refused.stderr.contains("cannot attach to " + disabled.pid), refused.stderr);
+
+        App app = new App(List.of());
+        AgentJvm.Result badOption = cli("attach", String.valueOf(app.pid), "launcher=posix");
+        assertEquals(1, badOption.exit, badOption::toString);
+        assertTrue(badOption.stderr.contains("the agent did not start"), badOption.stderr);
+        assertEquals("AGENT none", app.ask("agent", "AGENT"), "the application runs on without the agent");
+
+        AgentJvm.Result usage = cli("attach");
+        assertEquals(2, usage.exit);
+    }
+
+    @Test
+    void doctorOnThisHost() throws Exception {
+        AgentJvm.Result ok = cli("doctor");
+        assertEquals(0, ok.exit, ok::toString);
+        assertTrue(ok.stdout.contains("ok    test spawn             /bin/true through clone(CLONE_VM|CLONE_VFORK)"),
+                ok.stdout);
+        assertTrue(ok.stdout.contains("verdict: vfork-agent can run here (launcher=vfork)"), ok.stdout);
+        assertEquals("", ok.stderr, "no warning on any JDK");
+
+        AgentJvm.Result bad = cli("doctor", "tmpdir=/nonexistent/vfa");
+        assertEquals(1, bad.exit, bad::toString);
+        assertTrue(bad.stdout.contains("FAIL  native library"), bad.stdout);
+        assertTrue(bad.stdout.contains("fix: set tmpdir="), bad.stdout);
+        assertTrue(bad.stdout.contains("verdict: vfork-agent would fall back to the JDK launcher here"), bad.stdout);
+    }
+}
