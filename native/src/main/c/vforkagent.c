@@ -26,6 +26,9 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
 
 #define CHILD_STACK_SIZE (64 * 1024)
 #define FD_SCAN_LIMIT (1 << 20) /* last-resort close loop bound (kernel's default nr_open) */
@@ -124,7 +127,11 @@ static void close_fds_from_3(struct child_args *a)
     struct { uint64_t cur, max; } rl;
     long dfd, n, off, fd, limit;
 
-    if (a->use_close_range && VSYS3(SYS_close_range, 3, ~0U, 0) == 0) {
+    /* CLOSE_RANGE_CLOEXEC first (Linux 5.11): it only sets bits, and exec closes the files
+     * after it has released the parent (the vfork wake-up comes with the new mm), so with
+     * thousands of fds open the closing runs in the child, not while the JVM thread waits. */
+    if (a->use_close_range && (VSYS3(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) == 0 ||
+                               VSYS3(SYS_close_range, 3, ~0U, 0) == 0)) {
         a->flags |= VFA_FLAG_CLOSE_RANGE;
         return;
     }

@@ -331,6 +331,29 @@ public final class Scenarios {
             p.destroyForcibly();
             put("exit", p.waitFor());
         });
+        scenario("nonChildOnExit", () -> {
+            // A grandchild is no child of this JVM: the JDK watches it without reaping.
+            Process p = new ProcessBuilder("/bin/sh", "-c", "sleep 0.3 & echo $!; wait").start();
+            long grandchild = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))
+                    .readLine().trim());
+            ProcessHandle h = ProcessHandle.of(grandchild).orElseThrow();
+            ProcessHandle done = h.onExit().get(10, TimeUnit.SECONDS);
+            put("completed", done.pid() == grandchild);
+            put("aliveAfter", h.isAlive());
+            put("exit", p.waitFor());
+        });
+        scenario("manyExitsAtOnce", () -> {
+            List<Process> ps = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                ps.add(new ProcessBuilder("/bin/sh", "-c", "sleep 0.2; exit " + (i * 7 % 256)).start());
+            }
+            List<Integer> codes = new ArrayList<>();
+            for (Process p : ps) {
+                codes.add(p.waitFor());
+            }
+            put("codes", codes);
+            put("onExitDone", ps.stream().allMatch(p -> p.onExit().isDone()));
+        });
         scenario("threads16", () -> {
             ExecutorService pool = Executors.newFixedThreadPool(16);
             List<Future<Boolean>> futures = new ArrayList<>();
