@@ -44,6 +44,7 @@ public final class Agent implements AgentMXBean {
     }
 
     public static void start(String agentArgs, Instrumentation inst, boolean attached) {
+        AgentLog.trace("premain");
         Options options;
         try {
             options = Options.parse(agentArgs, System.getProperties());
@@ -54,6 +55,7 @@ public final class Agent implements AgentMXBean {
         if (options.flag("help")) {
             System.err.print(Options.table());
         }
+        AgentLog.trace("options");
         String unsupported = unsupportedPlatform();
         if (unsupported != null) {
             AgentLog.stderr("WARN", "vfork-agent " + VERSION + " inactive: " + unsupported
@@ -74,8 +76,10 @@ public final class Agent implements AgentMXBean {
                     + t + "); the JDK launcher stays in place");
             return;
         }
+        AgentLog.trace("bridge defined");
         SpawnStats stats = new SpawnStats();
         Recorder recorder = new Recorder(options);
+        AgentLog.trace("recorder");
         SpawnService service;
         ProcessRewriter rewriter;
         try {
@@ -88,7 +92,9 @@ public final class Agent implements AgentMXBean {
                     lookup.findVirtual(Agent.class, "control", MethodType.methodType(String.class, String.class))
                             .bindTo(agent));
             current = agent;
+            AgentLog.trace("handles installed");
             rewriter = ProcessRewriter.install(inst, bridge);
+            AgentLog.trace("ProcessImpl rewritten");
         } catch (Throwable t) {
             try {
                 BootstrapBridge.install(bridge, null, null, null);
@@ -105,38 +111,46 @@ public final class Agent implements AgentMXBean {
                     + rewriter.exitFailure() + "); process exits are not recorded");
         }
 
-        // The library is loaded after the rewrite, with this thread's spawns refused: JNA's set-up
-        // runs "ldconfig -p" (it ignores a failure, and the library is loaded by absolute path),
-        // which would otherwise be a JDK-launcher spawn of the agent's own in every JVM.
-        // Loaded in both modes: with launcher=jdk it still reaps children with wait4 (their CPU and memory).
+        // The rest runs on a thread of its own, so that the JVM's start does not wait for it; a spawn
+        // made meanwhile waits for it instead (SpawnService.awaitReady). Its own spawns are refused:
+        // JNA runs "ldconfig -p" when it initialises (it ignores a failure, and the library is loaded
+        // by absolute path), which would otherwise be a JDK-launcher spawn of the agent's own.
+        Agent agent = current;
+        System.setProperty(STATUS_PROPERTY, "starting version=" + VERSION);
+        Thread init = new Thread(() -> agent.finishStart(options, attached), "vfork-agent-init");
+        init.setDaemon(true);
+        service.starting(init);
+        init.start();
+    }
+
+    /** Loads the native library (in both modes: with launcher=jdk it still reaps with wait4). */
+    private void finishStart(Options options, boolean attached) {
         String fallback = "";
-        boolean nativeLoaded;
-        service.starting(Thread.currentThread());
+        boolean loaded;
         try {
             String tmp = options.get("tmpdir");
             NativeLauncher.load(Path.of(tmp.isEmpty() ? System.getProperty("java.io.tmpdir") : tmp));
-            nativeLoaded = true;
+            loaded = true;
         } catch (Throwable t) {
-            nativeLoaded = false;
+            loaded = false;
             fallback = "native launcher did not load: " + t.getMessage();
             AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + fallback + "; spawns use the JDK launcher");
-        } finally {
-            service.starting(null);
         }
-        boolean vfork = nativeLoaded && options.launcher().equals("vfork");
-        if (nativeLoaded && !vfork) {
+        boolean vfork = loaded && options.launcher().equals("vfork");
+        if (loaded && !vfork) {
             fallback = "launcher=jdk";
         }
-        service.useNative(vfork, nativeLoaded);
-        current.nativeLoaded = nativeLoaded;
-        current.fallbackReason = fallback;
+        AgentLog.trace("native library loaded");
+        service.useNative(vfork, loaded);
+        nativeLoaded = loaded;
+        fallbackReason = fallback;
+        service.ready();
         publishStatus();
-        String line = "vfork-agent started version=" + VERSION + " launcher=" + (vfork ? "vfork" : "jdk")
+        AgentLog.started("vfork-agent started version=" + VERSION + " launcher=" + (vfork ? "vfork" : "jdk")
                 + " jdk=" + Runtime.version() + " attached=" + attached
-                + (fallback.isEmpty() ? "" : " reason=\"" + fallback + "\"");
-        AgentLog.started(line);
+                + (fallback.isEmpty() ? "" : " reason=\"" + fallback + "\""));
         if (options.flag("jmx")) {
-            registerMBeanLater(current);
+            registerMBean();
         }
     }
 
@@ -191,21 +205,13 @@ public final class Agent implements AgentMXBean {
         return null;
     }
 
-    /**
-     * The platform MBean server costs tens of milliseconds to create: do it off the start-up
-     * path, on a daemon thread.
-     */
-    private static void registerMBeanLater(Agent agent) {
-        Thread t = new Thread(() -> {
-            try {
-                ManagementFactory.getPlatformMBeanServer()
-                        .registerMBean(agent, new javax.management.ObjectName(OBJECT_NAME));
-            } catch (Throwable e) {
-                AgentLog.stderr("WARN", "vfork-agent: MBean " + OBJECT_NAME + " not registered: " + e);
-            }
-        }, "vfork-agent-jmx");
-        t.setDaemon(true);
-        t.start();
+    /** The platform MBean server costs tens of milliseconds to create: done on the init thread. */
+    private void registerMBean() {
+        try {
+            ManagementFactory.getPlatformMBeanServer().registerMBean(this, new javax.management.ObjectName(OBJECT_NAME));
+        } catch (Throwable e) {
+            AgentLog.stderr("WARN", "vfork-agent: MBean " + OBJECT_NAME + " not registered: " + e);
+        }
     }
 
     private static String versionOfJar() {

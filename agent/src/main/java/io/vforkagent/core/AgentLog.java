@@ -53,6 +53,17 @@ public final class AgentLog {
         }
     }
 
+    private static final long TRACE_ORIGIN = System.nanoTime();
+    private static final boolean TRACE = System.getenv("VFORK_AGENT_TRACE_START") != null;
+
+    /** With VFORK_AGENT_TRACE_START set: the time each start-up step ends, for start-up tuning. */
+    public static void trace(String step) {
+        if (TRACE) {
+            // No printf: its first use loads the regex engine, which would distort what is measured.
+            System.err.println("[vfork-agent] TRACE " + (System.nanoTime() - TRACE_ORIGIN) / 100_000 / 10.0 + " ms " + step);
+        }
+    }
+
     /** For start-up problems: straight to stderr, the only safe place during premain. */
     public static void stderr(String level, String message) {
         System.err.println("[vfork-agent] " + level + " " + message);

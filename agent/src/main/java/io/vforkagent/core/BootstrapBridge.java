@@ -36,7 +36,9 @@ public final class BootstrapBridge {
         // java.lang: to define the bridge there, and to call ProcessImpl's and ProcessHandleImpl's private natives.
         inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
                 Map.of("java.lang", Set.of(BootstrapBridge.class.getModule())), Set.of(), Map.of());
+        AgentLog.trace("java.lang opened");
         enableNativeAccessQuietly();
+        AgentLog.trace("native access");
         try {
             return Class.forName(NAME, false, null);
         } catch (ClassNotFoundException notYet) {

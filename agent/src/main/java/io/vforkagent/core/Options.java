@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Predicate;
 
 /**
  * The agent's options. One set of names, given as agent arguments
@@ -21,14 +20,36 @@ public final class Options {
         public final String defaultValue;
         public final String accepted;
         public final String description;
-        final Predicate<String> valid;
+        final Check valid;
 
-        Spec(String name, String defaultValue, String accepted, String description, Predicate<String> valid) {
+        Spec(String name, String defaultValue, String accepted, String description, Check valid) {
             this.name = name;
             this.defaultValue = defaultValue;
             this.accepted = accepted;
             this.description = description;
             this.valid = valid;
+        }
+    }
+
+    /** How a value is checked. An enum, not lambdas: the first lambda of a JVM costs ~15 ms at start-up. */
+    enum Check {
+        LAUNCHER, ANY, BOOLEAN, NON_NEGATIVE_INT, ARGS, PATTERNS;
+
+        boolean test(String v) {
+            switch (this) {
+                case LAUNCHER:
+                    return v.equals("vfork") || v.equals("jdk");
+                case BOOLEAN:
+                    return v.equals("true") || v.equals("false");
+                case NON_NEGATIVE_INT:
+                    return isNonNegativeInt(v);
+                case ARGS:
+                    return v.equals("redact") || v.equals("full") || v.equals("off");
+                case PATTERNS:
+                    return isPatternList(v);
+                default:
+                    return true;
+            }
         }
     }
 
@@ -38,20 +59,19 @@ public final class Options {
         Map<String, Spec> m = new LinkedHashMap<>();
         add(m, new Spec("launcher", "vfork", "vfork, jdk",
                 "vfork: spawn through the agent's launcher; jdk: keep the JDK's launcher (spawns are still recorded)",
-                v -> v.equals("vfork") || v.equals("jdk")));
+                Check.LAUNCHER));
         add(m, new Spec("tmpdir", "", "a writable directory that allows exec (default: java.io.tmpdir)",
                 "where the native library is extracted, into a new private (0700) directory",
-                v -> true));
+                Check.ANY));
         add(m, new Spec("jmx", "true", "true, false", "register the io.vforkagent:type=Agent MBean",
-                Options::isBoolean));
+                Check.BOOLEAN));
         add(m, new Spec("slowSpawnMs", "100", "a whole number of milliseconds >= 0",
-                "a spawn slower than this is logged at WARN", Options::isNonNegativeInt));
+                "a spawn slower than this is logged at WARN", Check.NON_NEGATIVE_INT));
         add(m, new Spec("args", "redact", "redact, full, off",
-                "how arguments are recorded: secrets redacted, verbatim, or not at all", v -> v.equals("redact")
-                        || v.equals("full") || v.equals("off")));
+                "how arguments are recorded: secrets redacted, verbatim, or not at all", Check.ARGS));
         add(m, new Spec("redact", "", "regular expressions separated by ';'",
-                "extra patterns: an argument (or key=value) matching one has its value redacted", Options::isPatternList));
-        add(m, new Spec("help", "false", "true, false", "print this table at start-up", Options::isBoolean));
+                "extra patterns: an argument (or key=value) matching one has its value redacted", Check.PATTERNS));
+        add(m, new Spec("help", "false", "true, false", "print this table at start-up", Check.BOOLEAN));
         SPECS = Collections.unmodifiableMap(m);
     }
 
@@ -137,10 +157,6 @@ public final class Options {
         sb.append("Give them as -javaagent:vfork-agent.jar=name=value,... or as -D").append(PROPERTY_PREFIX)
                 .append("name=value.\n");
         return sb.toString();
-    }
-
-    private static boolean isBoolean(String v) {
-        return v.equals("true") || v.equals("false");
     }
 
     private static boolean isNonNegativeInt(String v) {

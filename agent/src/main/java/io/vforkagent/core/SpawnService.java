@@ -6,6 +6,8 @@ import io.vforkagent.core.launch.NativeLauncher;
 import io.vforkagent.core.record.Recorder;
 
 import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,7 +17,10 @@ import java.util.regex.Pattern;
  * enabled record needs.
  */
 final class SpawnService {
-    private static final Pattern JDK_ERRNO = Pattern.compile("error(?:=|: )(\\d+)");
+    /** Compiled at the first JDK-launcher failure, not at start-up. */
+    private static final class JdkErrno {
+        static final Pattern PATTERN = Pattern.compile("error(?:=|: )(\\d+)");
+    }
     private static final byte[] NO_EXEC_PATH = null;
 
     private final JdkLauncher jdk;
@@ -23,8 +28,11 @@ final class SpawnService {
     private final Recorder recorder;
     private volatile boolean waitNative;
     private volatile boolean useVfork;
-    /** The thread starting the agent: its own spawns (JNA runs ldconfig) are refused, see {@link Agent}. */
+    /** The thread finishing the agent's start: its own spawns (JNA runs ldconfig) are refused. */
     private volatile Thread starting;
+    /** False until the native library is loaded (or failed to): spawns wait for it, see {@link Agent}. */
+    private volatile boolean ready;
+    private final CountDownLatch readyLatch = new CountDownLatch(1);
 
     SpawnService(JdkLauncher jdk, SpawnStats stats, Recorder recorder) {
         this.jdk = jdk;
@@ -41,6 +49,26 @@ final class SpawnService {
         useVfork = vfork;
     }
 
+    void ready() {
+        ready = true;
+        starting = null;
+        readyLatch.countDown();
+    }
+
+    /** A spawn that comes while the agent still loads its library waits for it (tens of ms, once). */
+    private void awaitReady() throws IOException {
+        if (starting == Thread.currentThread()) {
+            throw new IOException("vfork-agent: no spawn while the agent starts");
+        }
+        try {
+            if (!readyLatch.await(30, TimeUnit.SECONDS)) {
+                AgentLog.stderr("WARN", "vfork-agent: still starting after 30 s; this spawn uses the JDK launcher");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     boolean usesVfork() {
         return useVfork;
     }
@@ -49,8 +77,8 @@ final class SpawnService {
     public int forkAndExec(Object process, int mode, byte[] helperpath, byte[] prog, byte[] argBlock, int argc,
                            byte[] envBlock, int envc, byte[] dir, int[] fds, boolean redirectErrorStream)
             throws IOException {
-        if (starting == Thread.currentThread()) {
-            throw new IOException("vfork-agent: no spawn while the agent starts");
+        if (!ready) {
+            awaitReady();
         }
         // fds[] is overwritten with the parent's pipe ends: keep what the application asked for.
         int fd0 = fds[0];
@@ -67,7 +95,7 @@ final class SpawnService {
                         redirectErrorStream);
             } catch (IOException e) {
                 stats.failures.increment();
-                Matcher m = JDK_ERRNO.matcher(String.valueOf(e.getMessage()));
+                Matcher m = JdkErrno.PATTERN.matcher(String.valueOf(e.getMessage()));
                 int errno = m.find() ? Integer.parseInt(m.group(1)) : -1;
                 recorder.failed(start, System.nanoTime(), launcher, prog, argBlock, argc, envBlock, envc, dir, fd0,
                         fd1, fd2, redirectErrorStream, errno, errno < 0 ? "" : errnoName(errno), "", e.getMessage());

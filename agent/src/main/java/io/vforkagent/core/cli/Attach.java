@@ -73,6 +73,12 @@ final class Attach {
             vm.loadAgent(jar, options);
             Properties after = vm.getSystemProperties();
             String status = after.getProperty(Agent.STATUS_PROPERTY);
+            // The agent finishes its start on a thread of its own (the native library): wait for it.
+            for (int i = 0; i < 200 && status != null && status.startsWith("starting"); i++) {
+                Thread.sleep(50);
+                after = vm.getSystemProperties();
+                status = after.getProperty(Agent.STATUS_PROPERTY);
+            }
             if (status == null) {
                 System.err.println("vfork-agent attach: the agent did not start in " + pid
                         + " (its stderr says why; unsupported JDK or platform, or a bad option)");
@@ -82,6 +88,9 @@ final class Attach {
             System.out.println((before == null ? "attached to " + pid + ": " : "reconfigured " + pid + ": ")
                     + (before != null && last != null ? last + "; " : "") + status);
             return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
         } catch (AgentLoadException | AgentInitializationException | IOException e) {
             System.err.println("vfork-agent attach: loading the agent into " + pid + " failed: " + e);
             return 1;

@@ -1,35 +1,26 @@
 package io.vforkagent.core.instrument;
 
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.ClassFileVersion;
-import net.bytebuddy.asm.MemberSubstitution;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
-import net.bytebuddy.pool.TypePool;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 
-import static net.bytebuddy.matcher.ElementMatchers.any;
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 /**
  * Rewrites two call sites in java.base, each a single native call swapped for a static call to
- * the bridge ({@code java.lang.VforkAgentBridge}) with the same stack shape, so that no class gains a member (which keeps
- * retransformation after attach possible):
+ * the bridge ({@code java.lang.VforkAgentBridge}) with the same stack shape, so that no class
+ * gains a member (which keeps retransformation after attach possible):
  * <ul>
  * <li>{@code ProcessImpl.<init>}: {@code forkAndExec} (the spawn);</li>
  * <li>the reaper task in {@code ProcessHandleImpl}: {@code waitForProcessExit0} (the exit).</li>
  * </ul>
+ * The swap is done with the ASM that ByteBuddy bundles, directly: ByteBuddy's
+ * {@code MemberSubstitution} does the same but loads hundreds of classes and a type pool, which
+ * cost about 0.5 s and 40 MiB at every JVM start for one instruction per class.
  */
 public final class ProcessRewriter implements ClassFileTransformer {
     public static final String SPAWN_OWNER = "java/lang/ProcessImpl";
@@ -41,14 +32,15 @@ public final class ProcessRewriter implements ClassFileTransformer {
     /** The JDK's reaper task (an anonymous class in 17 to 25); other nested classes are checked by content. */
     static final String REAPER_CLASS = "java.lang.ProcessHandleImpl$1";
 
-    private final TypeDescription bridge;
+    /** Internal name of the bridge class ({@code java/lang/VforkAgentBridge}). */
+    private final String bridge;
     private volatile Throwable spawnFailure;
     private volatile boolean spawnRewritten;
     private volatile boolean exitRewritten;
     private volatile Throwable exitFailure;
 
     private ProcessRewriter(Class<?> bridge) {
-        this.bridge = TypeDescription.ForLoadedType.of(bridge);
+        this.bridge = bridge.getName().replace('.', '/');
     }
 
     /**
@@ -107,7 +99,7 @@ public final class ProcessRewriter implements ClassFileTransformer {
                 if (countExitCalls(classfileBuffer) == 0) {
                     return null;
                 }
-                byte[] out = rewriteExit(classfileBuffer, className.replace('/', '.'), bridge);
+                byte[] out = rewriteExit(classfileBuffer, bridge);
                 exitRewritten = true;
                 return out;
             } catch (Throwable t) {
@@ -120,37 +112,53 @@ public final class ProcessRewriter implements ClassFileTransformer {
     }
 
     /** Returns the rewritten {@code ProcessImpl}; refuses one that does not have the expected shape. */
-    static byte[] rewriteSpawn(byte[] classFile, TypeDescription bridge) {
+    static byte[] rewriteSpawn(byte[] classFile, String bridge) {
         int calls = countSpawnCalls(classFile);
         if (calls != 1) {
             throw new IllegalStateException("java.lang.ProcessImpl has " + calls + " constructor calls to "
                     + SPAWN_METHOD + SPAWN_DESCRIPTOR + " (expected exactly 1): this JDK is not supported");
         }
-        return substitute(classFile, "java.lang.ProcessImpl", SPAWN_METHOD, 10, bridge, SPAWN_METHOD, true);
+        return substitute(classFile, Opcodes.INVOKEVIRTUAL, SPAWN_OWNER, SPAWN_METHOD, SPAWN_DESCRIPTOR, "<init>",
+                bridge, SPAWN_METHOD);
     }
 
-    static byte[] rewriteExit(byte[] classFile, String typeName, TypeDescription bridge) {
-        return substitute(classFile, typeName, WAIT_METHOD, 2, bridge, "waitForProcessExit", false);
+    static byte[] rewriteExit(byte[] classFile, String bridge) {
+        return substitute(classFile, Opcodes.INVOKESTATIC, WAIT_OWNER, WAIT_METHOD, WAIT_DESCRIPTOR, null, bridge,
+                "waitForProcessExit");
     }
 
-    private static byte[] substitute(byte[] classFile, String typeName, String method, int arity,
-                                     TypeDescription bridgeType, String bridgeName, boolean constructorsOnly) {
-        ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(typeName, classFile),
-                ClassFileLocator.ForClassLoader.ofBootLoader());
-        TypePool pool = TypePool.Default.of(locator);
-        TypeDescription type = pool.describe(typeName).resolve();
-        MethodDescription bridge = bridgeType.getDeclaredMethods().filter(named(bridgeName)).getOnly();
-        return new ByteBuddy(ClassFileVersion.ofClassFile(classFile))
-                .with(TypeValidation.DISABLED)
-                .redefine(type, locator)
-                // relaxed: the call counts above decide the shape; strict mode also fails on calls to
-                // inherited methods (CompletableFuture.complete in the reaper) that it cannot look up.
-                .visit(MemberSubstitution.relaxed()
-                        .method(named(method).and(takesArguments(arity)))
-                        .replaceWith(bridge)
-                        .on(constructorsOnly ? isConstructor() : any()))
-                .make(pool)
-                .getBytes();
+    /**
+     * Swaps each matching call for a static call to the bridge method of the same name plus the
+     * receiver (if any) as {@code Object}: the operand stack is identical before and after, so no
+     * frame, local or stack size changes, and nothing but that one instruction differs.
+     */
+    private static byte[] substitute(byte[] classFile, int opcode, String owner, String name, String descriptor,
+                                     String in, String bridgeName, String bridgeMethod) {
+        String bridgeDescriptor = opcode == Opcodes.INVOKESTATIC ? descriptor : "(Ljava/lang/Object;" + descriptor.substring(1);
+        ClassReader reader = new ClassReader(classFile);
+        // The reader is handed to the writer: unchanged methods are copied as they are, not re-encoded.
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String mname, String mdesc, String signature,
+                                             String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, mname, mdesc, signature, exceptions);
+                if (in != null && !in.equals(mname)) {
+                    return mv;
+                }
+                return new MethodVisitor(Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitMethodInsn(int op, String o, String n, String d, boolean itf) {
+                        if (op == opcode && owner.equals(o) && name.equals(n) && descriptor.equals(d)) {
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, bridgeName, bridgeMethod, bridgeDescriptor, false);
+                        } else {
+                            super.visitMethodInsn(op, o, n, d, itf);
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return writer.toByteArray();
     }
 
     /** The number of {@code forkAndExec} calls in a {@code ProcessImpl}'s constructors (1 is supported). */

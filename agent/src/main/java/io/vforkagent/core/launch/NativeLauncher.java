@@ -6,11 +6,14 @@ import com.sun.jna.NativeLibrary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * JNA direct mapping of {@code libvforkagent.so} (see {@code native/src/main/c/vforkagent.h}).
@@ -55,6 +58,8 @@ public final class NativeLauncher {
     private static final String[] STEP_NAMES = {"none", "pipe", "alloc", "clone", "fds", "chdir", "exec"};
 
     private static volatile boolean loaded;
+    private static final FileAttribute<?> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private NativeLauncher() {
     }
@@ -80,13 +85,7 @@ public final class NativeLauncher {
         if (loaded) {
             return;
         }
-        Path dir;
-        try {
-            dir = Files.createTempDirectory(baseDir, "vfork-agent-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (IOException e) {
-            throw new IOException("cannot create a private directory in " + baseDir + " (" + e + ")", e);
-        }
+        Path dir = privateDirectory(baseDir);
         Path lib = dir.resolve("libvforkagent.so");
         try (InputStream in = NativeLauncher.class.getClassLoader().getResourceAsStream(RESOURCE)) {
             if (in == null) {
@@ -95,8 +94,10 @@ public final class NativeLauncher {
             Files.write(lib, in.readAllBytes(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
         }
+        io.vforkagent.core.AgentLog.trace("library extracted");
         try {
             Native.register(NativeLauncher.class, NativeLibrary.getInstance(lib.toString()));
+            io.vforkagent.core.AgentLog.trace("JNA registered");
         } catch (LinkageError | RuntimeException e) {
             // UnsatisfiedLinkError (wrong architecture, noexec mount), IllegalCallerException (native access denied)
             throw new IOException("cannot load " + lib + ": " + e, e);
@@ -109,6 +110,27 @@ public final class NativeLauncher {
             throw new IOException("libvforkagent ABI " + abi + ", expected " + ABI_VERSION);
         }
         loaded = true;
+    }
+
+    /**
+     * A new directory only this user can enter. Created, never reused: creation fails if the name
+     * exists (even as a link), so nothing another user planted can be picked up. Not
+     * Files.createTempDirectory, whose SecureRandom costs ~15 ms to seed at every JVM start.
+     */
+    static Path privateDirectory(Path baseDir) throws IOException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Path dir = baseDir.resolve("vfork-agent-" + ProcessHandle.current().pid() + "-"
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+            try {
+                return Files.createDirectory(dir, PRIVATE);
+            } catch (FileAlreadyExistsException taken) {
+                last = taken;
+            } catch (IOException e) {
+                throw new IOException("cannot create a private directory in " + baseDir + " (" + e + ")", e);
+            }
+        }
+        throw new IOException("cannot create a private directory in " + baseDir + " (" + last + ")", last);
     }
 
     public static int spawn(byte[] prog, byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir,

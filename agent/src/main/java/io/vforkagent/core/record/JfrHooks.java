@@ -11,6 +11,10 @@ final class JfrHooks {
     private JfrHooks() {
     }
 
+    static boolean initialized() {
+        return FlightRecorder.isInitialized();
+    }
+
     static Object begin() {
         SpawnEvent e = new SpawnEvent();
         e.begin();

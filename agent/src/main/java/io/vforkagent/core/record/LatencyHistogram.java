@@ -1,6 +1,6 @@
 package io.vforkagent.core.record;
 
-import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class LatencyHistogram {
     private static final int BUCKETS = 40;
     private final LongAdder[] counts = new LongAdder[BUCKETS];
-    private final LongAccumulator max = new LongAccumulator(Math::max, 0);
+    private final AtomicLong max = new AtomicLong();
 
     public LatencyHistogram() {
         for (int i = 0; i < BUCKETS; i++) {
@@ -22,7 +22,10 @@ public final class LatencyHistogram {
         long micros = Math.max(1, nanos / 1000);
         int bucket = Math.min(BUCKETS - 1, 64 - Long.numberOfLeadingZeros(micros - 1));
         counts[bucket].increment();
-        max.accumulate(nanos);
+        long m = max.get();
+        while (nanos > m && !max.compareAndSet(m, nanos)) {
+            m = max.get();
+        }
     }
 
     /** A frozen copy; with {@code reset}, the histogram starts over (for per-period figures). */
@@ -31,7 +34,7 @@ public final class LatencyHistogram {
         for (int i = 0; i < BUCKETS; i++) {
             c[i] = reset ? counts[i].sumThenReset() : counts[i].sum();
         }
-        return new Snapshot(c, reset ? max.getThenReset() : max.get());
+        return new Snapshot(c, reset ? max.getAndSet(0) : max.get());
     }
 
     /** Counts per bucket; bucket i holds latencies up to 2^i microseconds. */

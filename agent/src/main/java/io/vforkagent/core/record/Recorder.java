@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Recorder {
     static final int MAX_TEXT = 2048;
 
-    private final Redactor redactor;
+    private final String redactPatterns;
+    private volatile Redactor redactor;
     private final String argsMode;
     private final long slowNanos;
     private final Charset charset;
@@ -34,6 +35,7 @@ public final class Recorder {
     private final ThreadLocal<Boolean> logging = new ThreadLocal<>();
     /** Children are tracked only once the exit hook is in place: nothing else would remove them. */
     private volatile boolean trackExits;
+    private volatile boolean periodicRegistered;
 
     /** What the exit record needs of its spawn; the bytes are the JDK's own, not copied. */
     private static final class Child {
@@ -49,16 +51,13 @@ public final class Recorder {
     }
 
     public Recorder(Options options) {
-        this.redactor = Redactor.withPatterns(options.get("redact"));
+        this.redactPatterns = options.get("redact");
         this.argsMode = options.get("args");
         this.slowNanos = options.integer("slowSpawnMs") * 1_000_000L;
         // ProcessImpl encodes strings with sun.jnu.encoding (JDK 21+) or file.encoding (17): either decodes paths.
         String jnu = System.getProperty("sun.jnu.encoding");
         this.charset = jnu != null && Charset.isSupported(jnu) ? Charset.forName(jnu) : Charset.defaultCharset();
         this.jfr = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
-        if (jfr) {
-            JfrHooks.registerPeriodic(this);
-        }
     }
 
     public void trackExits(boolean on) {
@@ -71,7 +70,34 @@ public final class Recorder {
 
     /** Starts a spawn event when JFR records it; null otherwise. */
     public Object beginSpawn() {
-        return jfr ? JfrHooks.begin() : null;
+        if (!recording()) {
+            return null;
+        }
+        if (!periodicRegistered) {
+            registerPeriodicOnceRecording();
+        }
+        return JfrHooks.begin();
+    }
+
+    /**
+     * The statistics event is registered once JFR has been started (at the first spawn after
+     * that): registering it earlier would start JFR's machinery in every JVM, recording or not.
+     */
+    /**
+     * Whether JFR has been started in this JVM. Until then no event class is touched: the first
+     * one would set up JFR's metadata (about 100 ms) in a JVM that records nothing.
+     */
+    private boolean recording() {
+        return jfr && JfrHooks.initialized();
+    }
+
+    private void registerPeriodicOnceRecording() {
+        synchronized (this) {
+            if (!periodicRegistered) {
+                JfrHooks.registerPeriodic(this);
+                periodicRegistered = true;
+            }
+        }
     }
 
     public boolean wantsExecutable(Object event) {
@@ -128,7 +154,7 @@ public final class Recorder {
         // What the application receives: ProcessBuilder.start wraps the launcher's message so.
         message = "Cannot run program \"" + program + "\"" + (dir == null ? "" : " (in directory \"" + directory
                 + "\")") + ": " + message;
-        if (jfr) {
+        if (recording()) {
             JfrHooks.commitFailure(program, args, argc, directory, launcher, redirect(fd0, 0), redirect(fd1, 1),
                     redirectErrorStream ? "stdout" : redirect(fd2, 2), environment(envBlock, envc), errno, errnoName,
                     step, message, Callers.caller());
@@ -147,7 +173,7 @@ public final class Recorder {
         if (child == null) {
             return;
         }
-        boolean commit = jfr && JfrHooks.exitEnabled();
+        boolean commit = recording() && JfrHooks.exitEnabled();
         boolean debug = logEnabled(true);
         if (!commit && !debug) {
             return;
@@ -256,7 +282,17 @@ public final class Recorder {
                 start = i + 1;
             }
         }
-        return Redactor.join(argsMode.equals("full") ? args : redactor.redact(args), MAX_TEXT);
+        return Redactor.join(argsMode.equals("full") ? args : redactor().redact(args), MAX_TEXT);
+    }
+
+    /** Compiled at the first record, not at start-up (regular expressions cost milliseconds). */
+    private Redactor redactor() {
+        Redactor r = redactor;
+        if (r == null) {
+            r = Redactor.withPatterns(redactPatterns);
+            redactor = r;
+        }
+        return r;
     }
 
     static String redirect(int fd, int stdio) {

@@ -1,7 +1,6 @@
 package io.vforkagent.core.instrument;
 
 import io.vforkagent.bridge.SpawnBridge;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -18,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProcessRewriterTest {
-    private static final TypeDescription BRIDGE = TypeDescription.ForLoadedType.of(SpawnBridge.class);
+    private static final String BRIDGE = SpawnBridge.class.getName().replace('.', '/');
 
     private static byte[] processImpl() throws Exception {
         try (InputStream in = Object.class.getResourceAsStream("/java/lang/ProcessImpl.class")) {
@@ -85,7 +84,7 @@ class ProcessRewriterTest {
         try (InputStream in = Object.class.getResourceAsStream("/java/lang/ProcessHandleImpl$1.class")) {
             reaper = in.readAllBytes();
         }
-        byte[] rewritten = ProcessRewriter.rewriteExit(reaper, "java.lang.ProcessHandleImpl$1", BRIDGE);
+        byte[] rewritten = ProcessRewriter.rewriteExit(reaper, BRIDGE);
         assertEquals(0, ProcessRewriter.countCalls(rewritten, Opcodes.INVOKESTATIC, ProcessRewriter.WAIT_OWNER,
                 ProcessRewriter.WAIT_METHOD, ProcessRewriter.WAIT_DESCRIPTOR, null));
         assertEquals(1, ProcessRewriter.countCalls(rewritten, Opcodes.INVOKESTATIC,
