@@ -71,6 +71,55 @@ class AgentStartIT {
                 lines.get(0));
     }
 
+    /** A copy of the agent jar whose native library (and, when given, its checksum) are replaced. */
+    private Path jarWithLibrary(String name, byte[] library, String checksum) throws Exception {
+        Path copy = scratch.resolve(name + ".jar");
+        Files.createDirectories(scratch);
+        String lib = "inst/io/vforkagent/native/linux-x86-64/libvforkagent.so";
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(AgentJvm.AGENT_JAR));
+             java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(copy))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                byte[] bytes = in.readAllBytes();
+                if (e.getName().equals(lib)) {
+                    bytes = library;
+                } else if (e.getName().equals(lib + ".sha256") && checksum != null) {
+                    bytes = checksum.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                }
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                out.write(bytes);
+                out.closeEntry();
+            }
+        }
+        return copy;
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (byte x : java.security.MessageDigest.getInstance("SHA-256").digest(b)) {
+            sb.append(String.format("%02x", x));
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void damagedLibraryIsNotLoaded() throws Exception {
+        Path jar = jarWithLibrary("damaged", "not a library".getBytes(java.nio.charset.StandardCharsets.US_ASCII), null);
+        AgentJvm.Result r = spawnApp(List.of("-javaagent:" + jar), 20);
+        assertTrue(r.stdout.contains("AGENT launcher=jdk vfork=0 jdk=5 failures=0"), r::toString);
+        assertTrue(agentLines(r).get(0).contains("does not match its checksum: the jar is damaged"), r::toString);
+    }
+
+    @Test
+    void unloadableLibraryFallsBack() throws Exception {
+        // A file that passes the checksum but is no shared library (as a wrong-architecture one would be).
+        byte[] notLibrary = Files.readAllBytes(Path.of("/bin/true"));
+        Path jar = jarWithLibrary("unloadable", notLibrary, sha256(notLibrary));
+        AgentJvm.Result r = spawnApp(List.of("-javaagent:" + jar), 20);
+        assertTrue(r.stdout.contains("AGENT launcher=jdk vfork=0 jdk=5 failures=0 reason=native launcher did not load: "
+                + "cannot load "), r::toString);
+        assertEquals(2, agentLines(r).size(), r::toString);
+    }
+
     @Test
     void noexecExtractionDirectoryFallsBack() throws Exception {
         // /dev/shm is often noexec; where it is not, this still proves a working tmpdir option.

@@ -393,7 +393,96 @@ public final class Scenarios {
             observe(new ProcessBuilder(cmd));
         });
         scenario("argumentTooLong", () -> failure(new ProcessBuilder("/bin/echo", "x".repeat(4 * 1024 * 1024))));
+        scenario("descriptorsExhausted", this::descriptorsExhausted);
+        generated(150, 20261128L);
         agentFigures();
+    }
+
+    private static int openFds() throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) s.count();
+        }
+    }
+
+    /**
+     * EMFILE while making the pipes: the same exception, and no descriptor lost. Only the first
+     * line of the message is compared: JDK 22+ appends hints about its spawn helper to its own
+     * (POSIX_SPAWN) message, which the vfork launcher, having no helper, leaves out.
+     */
+    private void descriptorsExhausted() throws Exception {
+        List<InputStream> held = new ArrayList<>();
+        int before = openFds();
+        try {
+            try {
+                while (held.size() < 100_000) {
+                    held.add(Files.newInputStream(Path.of("/dev/null")));
+                }
+            } catch (IOException full) {
+                // the limit is reached
+            }
+            held.remove(held.size() - 1).close(); // one free slot: too few for a pipe's two ends
+            try {
+                new ProcessBuilder("/bin/true").start().waitFor();
+                put("started", true);
+            } catch (IOException e) {
+                put("exception", e.getClass().getName());
+                put("message", e.getMessage().lines().findFirst().orElse(""));
+            }
+        } finally {
+            for (InputStream in : held) {
+                in.close();
+            }
+        }
+        // Not an exact count: an unrelated descriptor may close meanwhile (a stream freed by GC).
+        put("noneLeaked", openFds() - before <= 0);
+        put("afterwards", new ProcessBuilder("/bin/true").start().waitFor());
+    }
+
+    /**
+     * Generated inputs, the same in every run (fixed seed): arguments and environments with empty
+     * and long strings, '=' in odd places, quotes, newlines, non-ASCII and unpaired surrogates;
+     * many arguments; existing, missing and non-directory working directories.
+     */
+    private void generated(int cases, long seed) throws Exception {
+        java.util.Random r = new java.util.Random(seed);
+        String[] atoms = {"", "=", "==", "a=b", "=x", "k=", " ", "  spaced  ", "\"", "'", "\\", "\n", "\t", "$HOME",
+            "*", "-", "--", "\u00e9t\u00e9", "\u65e5\u672c", "\ud83d\ude00", "\ud800", "x".repeat(3000), "%s", "\u0001"};
+        Path file = work.resolve("not-a-dir");
+        Files.writeString(file, "x");
+        for (int c = 0; c < cases; c++) {
+            current = "generated" + c;
+            List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c",
+                    "for a; do printf '[%s]' \"$a\"; done; echo; env | LC_ALL=C sort | grep '^G_'", "sh"));
+            int argc = r.nextInt(10) == 0 ? 1000 + r.nextInt(2000) : r.nextInt(8);
+            for (int i = 0; i < argc; i++) {
+                cmd.add(atoms[r.nextInt(atoms.length)] + (r.nextBoolean() ? atoms[r.nextInt(atoms.length)] : ""));
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            if (r.nextInt(3) == 0) {
+                pb.environment().clear();
+            }
+            for (int i = r.nextInt(6); i > 0; i--) {
+                String key = "G_" + i + (r.nextInt(5) == 0 ? atoms[r.nextInt(atoms.length)] : "");
+                try {
+                    pb.environment().put(key, atoms[r.nextInt(atoms.length)] + atoms[r.nextInt(atoms.length)]);
+                } catch (IllegalArgumentException rejected) {
+                    put("envRejected" + i, rejected.getMessage());
+                }
+            }
+            int d = r.nextInt(6);
+            if (d == 0) {
+                pb.directory(work.toFile());
+            } else if (d == 1) {
+                pb.directory(work.resolve("missing-" + c).toFile());
+            } else if (d == 2) {
+                pb.directory(file.toFile());
+            }
+            try {
+                observe(pb);
+            } catch (IOException | IllegalArgumentException e) {
+                put("exception", e.getClass().getName() + ": " + e.getMessage());
+            }
+        }
     }
 
     /** What the agent says it did; absent without the agent. Kept apart from the compared keys. */

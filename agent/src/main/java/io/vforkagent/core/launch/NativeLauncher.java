@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -87,12 +89,16 @@ public final class NativeLauncher {
         }
         Path dir = privateDirectory(baseDir);
         Path lib = dir.resolve("libvforkagent.so");
-        try (InputStream in = NativeLauncher.class.getClassLoader().getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IOException("the agent jar has no " + RESOURCE);
-            }
-            Files.write(lib, in.readAllBytes(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS);
+        byte[] bytes = resource(RESOURCE);
+        String expected = new String(resource(RESOURCE + ".sha256"), StandardCharsets.US_ASCII).trim();
+        if (!sha256(bytes).equals(expected)) {
+            throw new IOException(RESOURCE + " in the agent jar does not match its checksum: the jar is damaged");
+        }
+        Files.write(lib, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        // Read back what will be loaded: the directory is private, but the check is cheap.
+        if (!sha256(Files.readAllBytes(lib)).equals(expected)) {
+            Files.deleteIfExists(lib);
+            throw new IOException(lib + " changed after it was written; not loaded");
         }
         io.vforkagent.core.AgentLog.trace("library extracted");
         try {
@@ -110,6 +116,28 @@ public final class NativeLauncher {
             throw new IOException("libvforkagent ABI " + abi + ", expected " + ABI_VERSION);
         }
         loaded = true;
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = NativeLauncher.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("the agent jar has no " + name);
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    static String sha256(byte[] bytes) throws IOException {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
+            StringBuilder sb = new StringBuilder();
+            for (byte b : d) {
+                sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+            }
+            return sb.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IOException(e);
+        }
     }
 
     /**
