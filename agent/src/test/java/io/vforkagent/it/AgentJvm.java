@@ -41,6 +41,21 @@ final class AgentJvm {
         return "-javaagent:" + AGENT_JAR.toAbsolutePath() + (options.isEmpty() ? "" : "=" + options);
     }
 
+    /** {@code java -jar vfork-agent.jar args...}: the command-line tool. */
+    static Result cli(Path scratch, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(JAVA, "-jar", AGENT_JAR.toString()));
+        cmd.addAll(List.of(args));
+        Files.createDirectories(scratch);
+        Path out = Files.createTempFile(scratch, "cli", ".out");
+        Path err = Files.createTempFile(scratch, "cli", ".err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("did not finish in 60 s: " + cmd);
+        }
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
     static Result run(List<String> jvmOptions, String mainClass, List<String> args, Map<String, String> env,
                       Path scratch, long timeoutSeconds) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();

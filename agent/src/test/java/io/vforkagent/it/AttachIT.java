@@ -58,14 +58,7 @@ class AttachIT {
     }
 
     private AgentJvm.Result cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString()));
-        cmd.addAll(List.of(args));
-        Files.createDirectories(scratch);
-        Path out = Files.createTempFile(scratch, "cli", ".out");
-        Path err = Files.createTempFile(scratch, "cli", ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "cli finished");
-        return new AgentJvm.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        return AgentJvm.cli(scratch, args);
     }
 
     @Test

@@ -6,10 +6,8 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,13 +27,7 @@ class ReportCliIT {
     }
 
     private AgentJvm.Result cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString()));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(scratch, "cli", ".out");
-        Path err = Files.createTempFile(scratch, "cli", ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        return new AgentJvm.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        return AgentJvm.cli(scratch, args);
     }
 
     @Test

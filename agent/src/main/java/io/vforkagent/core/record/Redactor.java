@@ -43,8 +43,16 @@ public final class Redactor {
         if (!arg.startsWith("-") || arg.length() < 2) {
             return false;
         }
-        String name = arg.replaceFirst("^-+", "");
+        String name = stripDashes(arg);
         return arg.equals("-p") || SECRET_WORD.matcher(name).find() && name.length() <= 40;
+    }
+
+    private static String stripDashes(String s) {
+        int i = 0;
+        while (i < s.length() && s.charAt(i) == '-') {
+            i++;
+        }
+        return s.substring(i);
     }
 
     /** Returns the arguments with secrets replaced by {@value #MASK}. */
@@ -71,7 +79,7 @@ public final class Redactor {
         int eq = a.indexOf('=');
         if (eq > 0) {
             String key = a.substring(0, eq);
-            if (SECRET_WORD.matcher(key.replaceFirst("^-+", "")).find()) {
+            if (SECRET_WORD.matcher(stripDashes(key)).find()) {
                 return key + "=" + MASK;
             }
         }
