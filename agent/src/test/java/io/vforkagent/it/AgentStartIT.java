@@ -15,10 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** How the agent starts, refuses to start, or falls back, in real JVMs: the application always runs. */
 class AgentStartIT {
+    private static final String NO_SLOW_WARN = "vforkagent.slowSpawnMs=600000";
     private final Path scratch = Path.of("target", "agent-start").toAbsolutePath();
 
     private AgentJvm.Result spawnApp(List<String> jvmOptions, int mbeanWait) throws Exception {
-        AgentJvm.Result r = AgentJvm.run(jvmOptions, SpawnApp.class.getName(), List.of("5", String.valueOf(mbeanWait)),
+        // Lines are counted below: a spawn slowed by a busy machine must not add a "slow spawn" WARN.
+        List<String> opts = new java.util.ArrayList<>(jvmOptions);
+        opts.add(0, "-D" + NO_SLOW_WARN);
+        AgentJvm.Result r = AgentJvm.run(opts, SpawnApp.class.getName(), List.of("5", String.valueOf(mbeanWait)),
                 Map.of(), scratch, 60);
         assertEquals(0, r.exit, r::toString);
         assertTrue(r.stdout.contains("SPAWNS-OK 5"), r::toString);
@@ -149,7 +153,7 @@ class AgentStartIT {
         Path libs = Path.of(System.getProperty("vforkagent.appLibs"));
         String cp = AgentJvm.TEST_CLASSES + File.pathSeparator + libs.resolve("byte-buddy-1.14.18.jar")
                 + File.pathSeparator + libs.resolve("jna-5.13.0.jar");
-        AgentJvm.Result r = AgentJvm.run(List.of(AgentJvm.javaagent(""), "-cp", cp),
+        AgentJvm.Result r = AgentJvm.run(List.of("-D" + NO_SLOW_WARN, AgentJvm.javaagent(""), "-cp", cp),
                 ForeignLibrariesApp.class.getName(), List.of(), Map.of(), scratch, 60);
         assertEquals(0, r.exit, r::toString);
         assertTrue(r.stdout.contains("BYTEBUDDY file:" + libs.resolve("byte-buddy-1.14.18.jar")), r::toString);

@@ -97,7 +97,20 @@ final class Doctor {
             info("close_range", "not available (kernel < 5.9 or a seccomp filter): the child walks /proc/self/fd,"
                     + " slower when thousands of descriptors are open");
         }
+        info("clone3", clone3() ? "available (not needed: the launcher uses clone with CLONE_VM|CLONE_VFORK)"
+                : "not available (not needed: the launcher uses clone with CLONE_VM|CLONE_VFORK)");
         testSpawn();
+    }
+
+    /** clone3(NULL, 0) fails with EINVAL where the call exists and ENOSYS where it does not. */
+    private static boolean clone3() {
+        try {
+            Function syscall = NativeLibrary.getInstance("c").getFunction("syscall");
+            long r = syscall.invokeLong(new Object[] {435L, null, 0L});
+            return r != -1 || com.sun.jna.Native.getLastError() != 38;
+        } catch (Throwable t) {
+            return false;
+        }
     }
 
     private void checkShape() {

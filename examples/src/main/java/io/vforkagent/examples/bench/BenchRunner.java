@@ -28,6 +28,7 @@ public final class BenchRunner {
     private static final String DEFAULT = "JDK POSIX_SPAWN (default)";
     private static final String AGENT = "vfork-agent";
     private static final String RECORD_ONLY = "vfork-agent launcher=jdk";
+    private static final String RECORD_ALL = "launcher=jdk, JFR recording";
     private static final String C_LIMIT = "C clone-vfork (limit)";
     private static final String C_POSIX = "C posix_spawn";
 
@@ -74,6 +75,10 @@ public final class BenchRunner {
         m.put("JDK FORK", List.of("-Djdk.lang.Process.launchMechanism=FORK"));
         m.put(AGENT, List.of("-javaagent:" + agentJar + "=jmx=false"));
         m.put(RECORD_ONLY, List.of("-javaagent:" + agentJar + "=launcher=jdk,jmx=false"));
+        // Recording on: every event of the agent committed with its stack trace (no SLF4J here, so
+        // no DEBUG lines: their cost depends on the application's logging backend).
+        m.put(RECORD_ALL, List.of("-javaagent:" + agentJar + "=launcher=jdk,jmx=false",
+                "-XX:StartFlightRecording=filename=" + tmp("bench.jfr") + ",settings=profile"));
         m.put(C_LIMIT, null);
         m.put(C_POSIX, null);
         return m;
@@ -208,6 +213,12 @@ public final class BenchRunner {
             double jdkRate = med(byLauncher.get(DEFAULT), 0);
             double jdkP50 = med(byLauncher.get(DEFAULT), 1);
             List<double[]> c = byLauncher.get(C_LIMIT);
+            if (byLauncher.containsKey(RECORD_ONLY) && byLauncher.containsKey(RECORD_ALL)) {
+                // What recording adds per spawn, from the rates (noisy: a few us against ~1 ms).
+                double noAgent = 1e6 / jdkRate;
+                sb.append(String.format(Locale.ROOT, "  recording cost per spawn+wait: record-only %+.1f us, with JFR recording %+.1f us%n",
+                        1e6 / med(byLauncher.get(RECORD_ONLY), 0) - noAgent, 1e6 / med(byLauncher.get(RECORD_ALL), 0) - noAgent));
+            }
             for (Map.Entry<String, List<double[]>> l : byLauncher.entrySet()) {
                 double rate = med(l.getValue(), 0);
                 double p50 = med(l.getValue(), 1);
@@ -225,6 +236,10 @@ public final class BenchRunner {
         sb.append(String.format(Locale.ROOT, "  %-16s %+7.0f ms %+10.1f MiB%n", "added", startup[1][0] - startup[0][0],
                 (startup[1][1] - startup[0][1]) / 1024));
         System.out.print(sb);
+    }
+
+    private static String tmp(String name) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "vfork-agent-" + name).toString();
     }
 
     private static double med(List<double[]> rows, int col) {
