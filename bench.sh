@@ -9,3 +9,6 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 make -s -C native OUT="$PWD/native/target/native" bench
 "$JAVA" -cp examples/target/classes io.vforkagent.examples.bench.BenchRunner \
   "$PWD/agent/target/vfork-agent.jar" "$PWD/native/target/native/spawn_bench" "$@"
+echo
+echo "recording path alone, per spawn and its exit (the agent's calls, no process):"
+"$JAVA" -cp agent/target/classes:agent/target/test-classes io.vforkagent.bench.RecordingCost

@@ -36,7 +36,7 @@ class ReportCliIT {
         assertEquals(0, r.exit, r::toString);
         assertTrue(r.stdout.contains("spawns 12   failures 0   exits 12"), r.stdout);
         assertTrue(r.stdout.contains("/bin/echo                         12"), r.stdout);
-        assertTrue(r.stdout.contains("io.vforkagent.it.SpawnApp.main(SpawnApp.java:"), r.stdout);
+        assertTrue(r.stdout.contains("io.vforkagent.it.SpawnApp.main:"), r.stdout);
     }
 
     @Test

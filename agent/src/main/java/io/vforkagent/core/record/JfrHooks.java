@@ -41,7 +41,7 @@ final class JfrHooks {
 
     static void commitSpawn(Object event, int pid, String program, String executable, String args, int argc,
                             String directory, String launcher, String stdin, String stdout, String stderr,
-                            String environment, long bytes, long setup, long cloneToExec, long after, String caller) {
+                            String environment, long bytes, long setup, long cloneToExec, long after) {
         SpawnEvent e = (SpawnEvent) event;
         e.pid = pid;
         e.program = program;
@@ -58,7 +58,6 @@ final class JfrHooks {
         e.setupNanos = setup;
         e.cloneToExecNanos = cloneToExec;
         e.afterNanos = after;
-        e.caller = caller;
         e.commit();
     }
 

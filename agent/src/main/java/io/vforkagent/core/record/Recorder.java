@@ -131,8 +131,7 @@ public final class Recorder {
                     prog.length + (argBlock == null ? 0 : argBlock.length) + (envBlock == null ? 0 : envBlock.length),
                     out == null ? 0 : out[NativeLauncher.OUT_T_CLONE] - out[NativeLauncher.OUT_T_START],
                     out == null ? 0 : out[NativeLauncher.OUT_T_RESUMED] - out[NativeLauncher.OUT_T_CLONE],
-                    out == null ? 0 : out[NativeLauncher.OUT_T_END] - out[NativeLauncher.OUT_T_RESUMED],
-                    Callers.caller());
+                    out == null ? 0 : out[NativeLauncher.OUT_T_END] - out[NativeLauncher.OUT_T_RESUMED]);
         }
         if (slow || debug) {
             String line = (slow ? "slow spawn" : "spawn") + " pid=" + pid + " program=" + quote(program)

@@ -129,7 +129,7 @@ public final class SpawnReport {
             String name = e.getEventType().getName();
             if (agent && name.equals("vforkagent.Spawn")) {
                 r.spawns.add(new Spawn(e.getStartTime(), e.getString("program"), e.getDuration().toNanos(),
-                        text(e, "caller"), e.getString("launcher"), e.getLong("pid")));
+                        caller(e), e.getString("launcher"), e.getLong("pid")));
             } else if (agent && name.equals("vforkagent.SpawnFailure")) {
                 r.failures.add(new Failure(e.getStartTime(), e.getString("program"), e.getString("errnoName"),
                         e.getString("step"), e.getString("message")));
@@ -147,24 +147,21 @@ public final class SpawnReport {
         return r;
     }
 
-    private static String text(RecordedEvent e, String field) {
-        String s = e.hasField(field) ? e.getString(field) : null;
-        return s == null ? "" : s;
-    }
-
-    /** For jdk.ProcessStart: the first frame outside the JDK. */
-    private static String caller(RecordedEvent e) {
+    /** The application frame that made a spawn: the first of its stack trace outside the JDK and the agent. */
+    static String caller(RecordedEvent e) {
         if (e.getStackTrace() == null) {
             return "";
         }
         return e.getStackTrace().getFrames().stream()
-                .filter(f -> {
-                    String t = f.getMethod().getType().getName();
-                    return !t.startsWith("java.") && !t.startsWith("jdk.") && !t.startsWith("sun.");
-                })
+                .filter(f -> isApplication(f.getMethod().getType().getName()))
                 .findFirst()
                 .map(f -> f.getMethod().getType().getName() + "." + f.getMethod().getName() + ":" + f.getLineNumber())
                 .orElse("");
+    }
+
+    static boolean isApplication(String type) {
+        return !(type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun.")
+                || type.startsWith("io.vforkagent.core.record.") || type.startsWith("io.vforkagent.core.SpawnService"));
     }
 
     public Latency overall() {
