@@ -253,6 +253,11 @@ public final class Agent implements AgentMXBean {
     }
 
     @Override
+    public long getExits() {
+        return recorder.exits();
+    }
+
+    @Override
     public long getLiveChildren() {
         return recorder.liveChildren();
     }

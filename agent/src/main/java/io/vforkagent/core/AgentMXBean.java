@@ -16,6 +16,9 @@ public interface AgentMXBean {
 
     long getFailures();
 
+    /** Exits of children started through the agent, recorded when the JDK reaped them. */
+    long getExits();
+
     /** Children started through the agent and not yet reaped. */
     long getLiveChildren();
 

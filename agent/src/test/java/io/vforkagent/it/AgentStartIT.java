@@ -40,6 +40,7 @@ class AgentStartIT {
         long p50 = Long.parseLong(r.stdout.replaceAll("(?s).*p50us=(\\d+).*", "$1"));
         long max = Long.parseLong(r.stdout.replaceAll("(?s).*maxus=(\\d+).*", "$1"));
         assertTrue(p50 > 0 && p50 <= max * 2, "latency attributes p50=" + p50 + " max=" + max);
+        assertTrue(r.stdout.contains(" exits=5"), r::toString);
         List<String> lines = agentLines(r);
         assertEquals(1, lines.size(), r::toString);
         assertTrue(lines.get(0).startsWith("[vfork-agent] INFO vfork-agent started version=0.1.0 launcher=vfork jdk="

@@ -72,6 +72,8 @@ class AttachIT {
         app.ask("spawn 3", "SPAWNED");
         String agent = app.ask("agent", "AGENT");
         assertTrue(agent.startsWith("AGENT launcher=vfork vfork=3 jdk=0 failures=0"), agent);
+        // The reaper was rewritten by the attach too: the three exits were recorded.
+        assertTrue(agent.contains(" live=0 ") && agent.endsWith(" exits=3"), agent);
 
         AgentJvm.Result jdk = cli("attach", WaitingApp.class.getSimpleName(), "launcher=jdk");
         assertEquals(0, jdk.exit, jdk::toString);

@@ -45,6 +45,7 @@ public final class SpawnApp {
                 + " reason=" + server.getAttribute(name, "FallbackReason")
                 + " live=" + server.getAttribute(name, "LiveChildren")
                 + " p50us=" + server.getAttribute(name, "LatencyP50Micros")
-                + " maxus=" + server.getAttribute(name, "LatencyMaxMicros"));
+                + " maxus=" + server.getAttribute(name, "LatencyMaxMicros")
+                + " exits=" + server.getAttribute(name, "Exits"));
     }
 }

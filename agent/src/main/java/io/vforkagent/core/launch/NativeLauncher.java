@@ -172,10 +172,6 @@ public final class NativeLauncher {
         return (vfa_features() & 1) != 0;
     }
 
-    public static boolean isLoaded() {
-        return loaded;
-    }
-
     /**
      * Reaps a child with wait4: the JDK's exit value, or -1 when wait4 failed (not a child...),
      * in which case the caller asks the JDK for its own answer.

@@ -6,7 +6,6 @@ import io.vforkagent.core.launch.NativeLauncher;
 
 import java.nio.charset.Charset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +30,7 @@ public final class Recorder {
     private final LatencyHistogram totalLatency = new LatencyHistogram();
     private final LongAdder periodSpawns = new LongAdder();
     private final LongAdder periodFailures = new LongAdder();
+    private final LongAdder exits = new LongAdder();
     /** Set while this thread writes a log line: a spawn made by the logging backend is not logged again. */
     private final ThreadLocal<Boolean> logging = new ThreadLocal<>();
     /** Children are tracked only once the exit hook is in place: nothing else would remove them. */
@@ -62,10 +62,6 @@ public final class Recorder {
 
     public void trackExits(boolean on) {
         trackExits = on;
-    }
-
-    public boolean jfrAvailable() {
-        return jfr;
     }
 
     /** Starts a spawn event when JFR records it; null otherwise. */
@@ -172,6 +168,7 @@ public final class Recorder {
         if (child == null) {
             return;
         }
+        exits.increment();
         boolean commit = recording() && JfrHooks.exitEnabled();
         boolean debug = logEnabled(true);
         if (!commit && !debug) {
@@ -207,6 +204,10 @@ public final class Recorder {
     static long ownPeakRss(long[] usage) {
         long child = usage[NativeLauncher.WAIT_MAXRSS];
         return child > usage[NativeLauncher.WAIT_SELF_MAXRSS] ? child : -1;
+    }
+
+    public long exits() {
+        return exits.sum();
     }
 
     public long liveChildren() {
@@ -304,10 +305,5 @@ public final class Recorder {
 
     static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
-    }
-
-    /** Unmodifiable view for tests and the MBean. */
-    public Map<Long, ?> children() {
-        return Collections.unmodifiableMap(children);
     }
 }
