@@ -126,13 +126,34 @@ class AgentStartIT {
     }
 
     @Test
-    void noexecExtractionDirectoryFallsBack() throws Exception {
-        // /dev/shm is often noexec; where it is not, this still proves a working tmpdir option.
+    void customExtractionDirectory() throws Exception {
         Path dir = Files.createDirectories(scratch.resolve("custom-tmp"));
         AgentJvm.Result r = spawnApp(List.of(AgentJvm.javaagent("tmpdir=" + dir)), 20);
         assertTrue(r.stdout.contains("AGENT launcher=vfork vfork=5"), r::toString);
         try (var s = Files.list(dir)) {
             assertEquals(0, s.count(), "the extracted library is removed once loaded");
+        }
+    }
+
+    /** A real noexec mount (tmpfs; needs root, as CI has): the library cannot be mapped, the JDK launcher serves. */
+    @Test
+    void noexecExtractionDirectoryFallsBack() throws Exception {
+        Path dir = Files.createDirectories(scratch.resolve("noexec"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "noexec,size=8m", "tmpfs", dir.toString())
+                .redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here (not root)");
+        try {
+            AgentJvm.Result r = spawnApp(List.of(AgentJvm.javaagent("tmpdir=" + dir)), 20);
+            assertTrue(r.stdout.contains("AGENT launcher=jdk vfork=0 jdk=5 failures=0 reason=native launcher did not "
+                    + "load: cannot load " + dir), r::toString);
+            List<String> lines = agentLines(r);
+            assertEquals(2, lines.size(), r::toString);
+            assertTrue(lines.get(0).contains("failed to map segment from shared object"), lines.get(0));
+            try (var s = Files.list(dir)) {
+                assertEquals(0, s.count(), "nothing left in the extraction directory");
+            }
+        } finally {
+            new ProcessBuilder("umount", dir.toString()).start().waitFor();
         }
     }
 

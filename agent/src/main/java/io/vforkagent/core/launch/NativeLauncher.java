@@ -106,7 +106,7 @@ public final class NativeLauncher {
             io.vforkagent.core.AgentLog.trace("JNA registered");
         } catch (LinkageError | RuntimeException e) {
             // UnsatisfiedLinkError (wrong architecture, noexec mount), IllegalCallerException (native access denied)
-            throw new IOException("cannot load " + lib + ": " + e, e);
+            throw new IOException("cannot load " + lib + ": " + oneLine(e), e);
         } finally {
             Files.deleteIfExists(lib);
             Files.deleteIfExists(dir);
@@ -116,6 +116,13 @@ public final class NativeLauncher {
             throw new IOException("libvforkagent ABI " + abi + ", expected " + ABI_VERSION);
         }
         loaded = true;
+    }
+
+    /** JNA's messages span lines and repeat them: one line, each distinct part once. */
+    static String oneLine(Throwable t) {
+        String m = String.valueOf(t.getMessage());
+        return t.getClass().getSimpleName() + ": "
+                + String.join("; ", new java.util.LinkedHashSet<>(java.util.Arrays.asList(m.split("\\s*\\n\\s*"))));
     }
 
     private static byte[] resource(String name) throws IOException {
