@@ -410,6 +410,10 @@ public final class Scenarios {
      * (POSIX_SPAWN) message, which the vfork launcher, having no helper, leaves out.
      */
     private void descriptorsExhausted() throws Exception {
+        // Let earlier scenarios' process streams be closed first: a descriptor closed by a cleaner
+        // while this one holds every free number would be someone else's race, not the launcher's.
+        System.gc();
+        Thread.sleep(300);
         List<InputStream> held = new ArrayList<>();
         int before = openFds();
         try {
@@ -430,7 +434,11 @@ public final class Scenarios {
             }
         } finally {
             for (InputStream in : held) {
-                in.close();
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // cleanup only
+                }
             }
         }
         // Not an exact count: an unrelated descriptor may close meanwhile (a stream freed by GC).
