@@ -10,6 +10,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -25,8 +27,6 @@ public final class Agent implements AgentMXBean {
             byte[].class, byte[].class, int.class, byte[].class, int.class, byte[].class, int[].class, boolean.class);
     static final MethodType EXIT_TYPE = MethodType.methodType(int.class, long.class, boolean.class);
 
-    private static volatile Agent current;
-
     private final SpawnService service;
     private final SpawnStats stats;
     private final Recorder recorder;
@@ -37,10 +37,6 @@ public final class Agent implements AgentMXBean {
         this.service = service;
         this.stats = stats;
         this.recorder = recorder;
-    }
-
-    public static Agent current() {
-        return current;
     }
 
     public static void start(String agentArgs, Instrumentation inst, boolean attached) {
@@ -81,17 +77,17 @@ public final class Agent implements AgentMXBean {
         Recorder recorder = new Recorder(options);
         AgentLog.trace("recorder");
         SpawnService service;
+        Agent agent;
         ProcessRewriter rewriter;
         try {
             service = new SpawnService(JdkLauncher.create(), stats, recorder);
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            Agent agent = new Agent(service, stats, recorder);
+            agent = new Agent(service, stats, recorder);
             BootstrapBridge.install(bridge,
                     lookup.findVirtual(SpawnService.class, "forkAndExec", SPAWN_TYPE).bindTo(service),
                     lookup.findVirtual(SpawnService.class, "waitForProcessExit", EXIT_TYPE).bindTo(service),
                     lookup.findVirtual(Agent.class, "control", MethodType.methodType(String.class, String.class))
                             .bindTo(agent));
-            current = agent;
             AgentLog.trace("handles installed");
             rewriter = ProcessRewriter.install(inst, bridge);
             AgentLog.trace("ProcessImpl rewritten");
@@ -115,9 +111,15 @@ public final class Agent implements AgentMXBean {
         // made meanwhile waits for it instead (SpawnService.awaitReady). Its own spawns are refused:
         // JNA runs "ldconfig -p" when it initialises (it ignores a failure, and the library is loaded
         // by absolute path), which would otherwise be a JDK-launcher spawn of the agent's own.
-        Agent agent = current;
         System.setProperty(STATUS_PROPERTY, "starting version=" + VERSION);
-        Thread init = new Thread(() -> agent.finishStart(options, attached), "vfork-agent-init");
+        // An anonymous class, not a lambda: the JVM's first lambda costs milliseconds to bootstrap.
+        Agent started = agent;
+        Thread init = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                started.finishStart(options, attached);
+            }
+        }, "vfork-agent-init");
         init.setDaemon(true);
         service.starting(init);
         init.start();
@@ -157,15 +159,14 @@ public final class Agent implements AgentMXBean {
     /** Where {@code vfork-agent attach} and {@code list} read the agent's state (not an option name). */
     public static final String STATUS_PROPERTY = "vfork-agent.status";
 
-    private static void publishStatus() {
-        Agent a = current;
-        System.setProperty(STATUS_PROPERTY, "active version=" + VERSION + " launcher=" + a.getLauncher()
-                + (a.fallbackReason.isEmpty() ? "" : " reason=\"" + a.fallbackReason + "\""));
+    private void publishStatus() {
+        System.setProperty(STATUS_PROPERTY, "active version=" + VERSION + " launcher=" + getLauncher()
+                + (fallbackReason.isEmpty() ? "" : " reason=\"" + fallbackReason + "\""));
     }
 
     /**
      * Options from a later attach, applied to the running agent. Only {@code launcher} changes
-     * behaviour at run time; the others are checked and reported as needing a restart.
+     * behaviour at run time; any other option given is checked and named as needing a restart.
      *
      * @return one line saying what was done, also published as the status property
      */
@@ -180,6 +181,11 @@ public final class Agent implements AgentMXBean {
                 service.useNative(launcher.equals("vfork"), nativeLoaded);
                 fallbackReason = launcher.equals("vfork") ? "" : "launcher=jdk";
                 result = "vfork-agent reconfigured launcher=" + launcher;
+            }
+            List<String> later = new ArrayList<>(options.given());
+            later.remove("launcher");
+            if (!later.isEmpty()) {
+                result += "; not applied until a restart: " + String.join(", ", later);
             }
         } catch (IllegalArgumentException e) {
             result = "vfork-agent: " + e.getMessage() + "; nothing changed";

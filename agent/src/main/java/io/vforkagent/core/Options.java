@@ -85,10 +85,6 @@ public final class Options {
         this.values = values;
     }
 
-    public static Options defaults() {
-        return new Options(new LinkedHashMap<>());
-    }
-
     /**
      * @throws IllegalArgumentException naming the bad option and what it accepts
      */
@@ -127,6 +123,11 @@ public final class Options {
                     + "); accepted values: " + spec.accepted);
         }
         values.put(key, v);
+    }
+
+    /** The names given explicitly (agent arguments or properties), in order. */
+    public java.util.Set<String> given() {
+        return Collections.unmodifiableSet(values.keySet());
     }
 
     public String get(String name) {

@@ -21,7 +21,6 @@ final class SpawnService {
     private static final class JdkErrno {
         static final Pattern PATTERN = Pattern.compile("error(?:=|: )(\\d+)");
     }
-    private static final byte[] NO_EXEC_PATH = null;
 
     private final JdkLauncher jdk;
     private final SpawnStats stats;
@@ -107,7 +106,7 @@ final class SpawnService {
             return pid;
         }
         long[] out = new long[NativeLauncher.OUT_LEN];
-        byte[] execPath = recorder.wantsExecutable(event) ? new byte[4096] : NO_EXEC_PATH;
+        byte[] execPath = recorder.wantsExecutable(event) ? new byte[4096] : null;
         int pid = NativeLauncher.spawn(prog, argBlock, argc, envBlock, envc, dir, fds, redirectErrorStream, execPath,
                 out);
         long end = System.nanoTime();

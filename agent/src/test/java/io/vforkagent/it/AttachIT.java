@@ -75,10 +75,10 @@ class AttachIT {
         // The reaper was rewritten by the attach too: the three exits were recorded.
         assertTrue(agent.contains(" live=0 ") && agent.endsWith(" exits=3"), agent);
 
-        AgentJvm.Result jdk = cli("attach", WaitingApp.class.getSimpleName(), "launcher=jdk");
+        AgentJvm.Result jdk = cli("attach", WaitingApp.class.getSimpleName(), "launcher=jdk,slowSpawnMs=5");
         assertEquals(0, jdk.exit, jdk::toString);
         assertTrue(jdk.stdout.startsWith("reconfigured " + app.pid + ": vfork-agent reconfigured launcher=jdk; "
-                + "active version=0.1.0 launcher=jdk"), jdk.stdout);
+                + "not applied until a restart: slowSpawnMs; active version=0.1.0 launcher=jdk"), jdk.stdout);
         app.ask("spawn 2", "SPAWNED");
         assertTrue(app.ask("agent", "AGENT").startsWith("AGENT launcher=jdk vfork=3 jdk=2"));
 

@@ -76,10 +76,6 @@ public final class Recorder {
     }
 
     /**
-     * The statistics event is registered once JFR has been started (at the first spawn after
-     * that): registering it earlier would start JFR's machinery in every JVM, recording or not.
-     */
-    /**
      * Whether JFR has been started in this JVM. Until then no event class is touched: the first
      * one would set up JFR's metadata (about 100 ms) in a JVM that records nothing.
      */
@@ -87,6 +83,10 @@ public final class Recorder {
         return jfr && JfrHooks.initialized();
     }
 
+    /**
+     * The statistics event is registered once JFR has been started (at the first spawn after
+     * that): registering it earlier would start JFR's machinery in every JVM, recording or not.
+     */
     private void registerPeriodicOnceRecording() {
         synchronized (this) {
             if (!periodicRegistered) {
@@ -105,8 +105,11 @@ public final class Recorder {
                         byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir, int fd0, int fd1, int fd2,
                         boolean redirectErrorStream, long[] out, byte[] execPath) {
         long nanos = endNanos - startNanos;
-        periodSpawns.increment();
-        periodLatency.add(nanos);
+        if (periodicRegistered) {
+            // Only the statistics event reads the per-period figures: none until it exists.
+            periodSpawns.increment();
+            periodLatency.add(nanos);
+        }
         totalLatency.add(nanos);
         if (trackExits) {
             children.put((long) pid, new Child(prog, startNanos, Thread.currentThread().getName()));
@@ -142,7 +145,9 @@ public final class Recorder {
     public void failed(long startNanos, long endNanos, String launcher, byte[] prog, byte[] argBlock, int argc,
                        byte[] envBlock, int envc, byte[] dir, int fd0, int fd1, int fd2, boolean redirectErrorStream,
                        int errno, String errnoName, String step, String message) {
-        periodFailures.increment();
+        if (periodicRegistered) {
+            periodFailures.increment();
+        }
         String program = cstring(prog);
         String args = arguments(argBlock, argc);
         String directory = dir == null ? "" : cstring(dir);
@@ -231,7 +236,8 @@ public final class Recorder {
     }
 
     private boolean logEnabled(boolean debugLevel) {
-        return logging.get() == null && (!debugLevel || AgentLog.isDebugEnabled());
+        // The level first: with DEBUG off (the usual case) no thread-local is looked up per spawn.
+        return (!debugLevel || AgentLog.isDebugEnabled()) && logging.get() == null;
     }
 
     /** A WARN line of the given rate-limit kind, or DEBUG when {@code warnKind} is null. */
