@@ -259,6 +259,11 @@ public final class Agent implements AgentMXBean {
     }
 
     @Override
+    public java.util.Map<String, Long> getFailuresByErrno() {
+        return stats.failuresByErrno();
+    }
+
+    @Override
     public long getExits() {
         return recorder.exits();
     }

@@ -16,6 +16,9 @@ public interface AgentMXBean {
 
     long getFailures();
 
+    /** Failures since start by errno name (ENOENT, EAGAIN…; "unknown" when the JDK's message had none). */
+    java.util.Map<String, Long> getFailuresByErrno();
+
     /** Exits of children started through the agent, recorded when the JDK reaped them. */
     long getExits();
 

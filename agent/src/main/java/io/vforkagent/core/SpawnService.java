@@ -83,8 +83,13 @@ final class SpawnService {
         int fd0 = fds[0];
         int fd1 = fds[1];
         int fd2 = fds[2];
-        AgentLog.flushStart();
-        Object event = recorder.beginSpawn();
+        Object event = null;
+        try {
+            AgentLog.flushStart();
+            event = recorder.beginSpawn();
+        } catch (Throwable t) {
+            recordingFailed(t);
+        }
         long start = System.nanoTime();
         if (!useVfork) {
             String launcher = JdkLauncher.mechanism(mode);
@@ -93,37 +98,79 @@ final class SpawnService {
                 pid = jdk.forkAndExec(process, mode, helperpath, prog, argBlock, argc, envBlock, envc, dir, fds,
                         redirectErrorStream);
             } catch (IOException e) {
-                stats.failures.increment();
                 Matcher m = JdkErrno.PATTERN.matcher(String.valueOf(e.getMessage()));
                 int errno = m.find() ? Integer.parseInt(m.group(1)) : -1;
-                recorder.failed(start, System.nanoTime(), launcher, prog, argBlock, argc, envBlock, envc, dir, fd0,
-                        fd1, fd2, redirectErrorStream, errno, errno < 0 ? "" : errnoName(errno), "", e.getMessage());
+                String name = errno < 0 ? "" : errnoName(errno);
+                stats.failed(name);
+                try {
+                    recorder.failed(start, System.nanoTime(), launcher, prog, argBlock, argc, envBlock, envc, dir,
+                            fd0, fd1, fd2, redirectErrorStream, errno, name, "", e.getMessage());
+                } catch (Throwable t) {
+                    recordingFailed(t);
+                }
                 throw e;
             }
             stats.jdkSpawns.increment();
-            recorder.spawned(event, start, System.nanoTime(), pid, launcher, prog, argBlock, argc, envBlock, envc,
-                    dir, fd0, fd1, fd2, redirectErrorStream, null, null);
+            try {
+                recorder.spawned(event, start, System.nanoTime(), pid, launcher, prog, argBlock, argc, envBlock,
+                        envc, dir, fd0, fd1, fd2, redirectErrorStream, null, null);
+            } catch (Throwable t) {
+                recordingFailed(t);
+            }
             return pid;
         }
         long[] out = new long[NativeLauncher.OUT_LEN];
-        byte[] execPath = recorder.wantsExecutable(event) ? new byte[4096] : null;
+        byte[] execPath = event != null && wantsExecutable(event) ? new byte[4096] : null;
         int pid = NativeLauncher.spawn(prog, argBlock, argc, envBlock, envc, dir, fds, redirectErrorStream, execPath,
                 out);
         long end = System.nanoTime();
         if (pid < 0) {
-            stats.failures.increment();
             int errno = (int) out[NativeLauncher.OUT_ERRNO];
             int step = (int) out[NativeLauncher.OUT_STEP];
             IOException e = ErrorMessages.exception(errno, step);
-            recorder.failed(start, end, "vfork", prog, argBlock, argc, envBlock, envc, dir, fd0, fd1, fd2,
-                    redirectErrorStream, errno, NativeLauncher.errnoName(errno), NativeLauncher.stepName(step),
-                    e.getMessage());
+            String name = NativeLauncher.errnoName(errno);
+            stats.failed(name);
+            try {
+                recorder.failed(start, end, "vfork", prog, argBlock, argc, envBlock, envc, dir, fd0, fd1, fd2,
+                        redirectErrorStream, errno, name, NativeLauncher.stepName(step), e.getMessage());
+            } catch (Throwable t) {
+                recordingFailed(t);
+            }
             throw e;
         }
         stats.vforkSpawns.increment();
-        recorder.spawned(event, start, end, pid, "vfork", prog, argBlock, argc, envBlock, envc, dir, fd0, fd1, fd2,
-                redirectErrorStream, out, execPath);
+        try {
+            recorder.spawned(event, start, end, pid, "vfork", prog, argBlock, argc, envBlock, envc, dir, fd0, fd1,
+                    fd2, redirectErrorStream, out, execPath);
+        } catch (Throwable t) {
+            recordingFailed(t);
+        }
         return pid;
+    }
+
+    private boolean wantsExecutable(Object event) {
+        try {
+            return recorder.wantsExecutable(event);
+        } catch (Throwable t) {
+            recordingFailed(t);
+            return false;
+        }
+    }
+
+    /**
+     * Recording is never worth an application's spawn or a JDK reaper thread: a record that
+     * fails is dropped, said once per kind of failure on stderr, and the spawn goes on. A child
+     * already started must reach the application, or its pid and pipes would be lost.
+     */
+    private static void recordingFailed(Throwable t) {
+        if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) {
+            throw (VirtualMachineError) t;
+        }
+        try {
+            AgentLog.warn("record " + t.getClass().getName(), "vfork-agent: a record was dropped: " + t);
+        } catch (Throwable ignored) {
+            // nothing left to say it with
+        }
     }
 
     /**
@@ -135,14 +182,22 @@ final class SpawnService {
             long[] usage = new long[NativeLauncher.WAIT_LEN];
             int value = NativeLauncher.waitExit(pid, usage);
             if (value != -1) {
-                recorder.exited(pid, value, (int) usage[NativeLauncher.WAIT_STATUS], usage);
+                try {
+                    recorder.exited(pid, value, (int) usage[NativeLauncher.WAIT_STATUS], usage);
+                } catch (Throwable t) {
+                    recordingFailed(t);
+                }
                 return value;
             }
             // Not our child after all, or an error: the JDK's own answer differs by version.
         }
         int value = jdk.waitForProcessExit(pid, reap);
         if (reap) {
-            recorder.exited(pid, value, -1, null);
+            try {
+                recorder.exited(pid, value, -1, null);
+            } catch (Throwable t) {
+                recordingFailed(t);
+            }
         }
         return value;
     }

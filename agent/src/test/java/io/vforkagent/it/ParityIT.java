@@ -148,6 +148,15 @@ class ParityIT {
         assertTrue(recordOnlyRun.stderr.contains("launcher=jdk"), recordOnlyRun.stderr);
     }
 
+    /** The same scenarios fail the same way through both launchers, down to the MBean's errno table. */
+    @Test
+    void failuresByErrnoAgreeBetweenLaunchers() {
+        String table = vfork.getProperty("agent.FailuresByErrno");
+        assertTrue(table.contains("ENOENT=") && table.contains("EACCES=") && table.contains("E2BIG="), table);
+        assertEquals(table, recordOnly.getProperty("agent.FailuresByErrno"),
+                "errno names from the vfork launcher and parsed from the JDK launcher's messages");
+    }
+
     @Test
     void noAgentNoMBean() {
         assertEquals("false", jdk.getProperty("agent.registered"));

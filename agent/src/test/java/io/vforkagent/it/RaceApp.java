@@ -24,8 +24,9 @@ public final class RaceApp {
         Path dir = work.resolve("flapping-dir");
         Path prog = work.resolve("replaced.sh");
         write(prog, "v1");
-        new ProcessBuilder("/bin/true").start().waitFor();
-        int fdsBefore = fds();
+        Descriptors.warmUp();
+        int fdsBefore = Descriptors.count();
+        String before = Descriptors.describe();
         AtomicBoolean stop = new AtomicBoolean();
         Thread flapper = new Thread(() -> {
             while (!stop.get()) {
@@ -94,9 +95,12 @@ public final class RaceApp {
         stop.set(true);
         flapper.join();
         replacer.join();
-        Thread.sleep(300);
+        int fdsAfter = Descriptors.settled(fdsBefore);
         System.out.printf("RACE dirOk=%d dirFailed=%d progV1=%d progV2=%d progFailed=%d bad=%d fdsBefore=%d fdsAfter=%d%n",
-                dirOk, dirFailed, v1, v2, progFailed, bad, fdsBefore, fds());
+                dirOk, dirFailed, v1, v2, progFailed, bad, fdsBefore, fdsAfter);
+        if (fdsAfter != fdsBefore) {
+            System.out.println("FDS before " + before + "\nFDS after  " + Descriptors.describe());
+        }
         SpawnApp.printAgent(10);
     }
 
@@ -106,11 +110,5 @@ public final class RaceApp {
         Files.writeString(tmp, "#!/bin/sh\necho " + version + "\n");
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.move(tmp, prog, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static int fds() throws IOException {
-        try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return (int) s.count();
-        }
     }
 }

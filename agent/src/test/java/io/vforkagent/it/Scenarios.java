@@ -510,5 +510,11 @@ public final class Scenarios {
         for (String a : new String[] {"Launcher", "VforkSpawns", "JdkSpawns", "Failures", "FallbackReason"}) {
             results.setProperty("agent." + a, String.valueOf(server.getAttribute(name, a)));
         }
+        java.util.Map<String, Object> byErrno = new java.util.TreeMap<>();
+        for (Object row : ((javax.management.openmbean.TabularData) server.getAttribute(name, "FailuresByErrno")).values()) {
+            javax.management.openmbean.CompositeData c = (javax.management.openmbean.CompositeData) row;
+            byErrno.put((String) c.get("key"), c.get("value"));
+        }
+        results.setProperty("agent.FailuresByErrno", byErrno.toString());
     }
 }

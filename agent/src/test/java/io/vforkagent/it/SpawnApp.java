@@ -1,9 +1,13 @@
 package io.vforkagent.it;
 
-import java.lang.management.ManagementFactory;
-import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A small application: spawns {@code /bin/echo} a few times, then prints what the agent's MBean
@@ -46,6 +50,17 @@ public final class SpawnApp {
                 + " live=" + server.getAttribute(name, "LiveChildren")
                 + " p50us=" + server.getAttribute(name, "LatencyP50Micros")
                 + " maxus=" + server.getAttribute(name, "LatencyMaxMicros")
-                + " exits=" + server.getAttribute(name, "Exits"));
+                + " exits=" + server.getAttribute(name, "Exits")
+                + " byErrno=" + byErrno((TabularData) server.getAttribute(name, "FailuresByErrno")));
+    }
+
+    /** An MXBean's Map attribute arrives as rows of (key, value). */
+    private static Map<String, Long> byErrno(TabularData table) {
+        Map<String, Long> m = new TreeMap<>();
+        for (Object row : table.values()) {
+            CompositeData c = (CompositeData) row;
+            m.put((String) c.get("key"), (Long) c.get("value"));
+        }
+        return m;
     }
 }

@@ -35,9 +35,9 @@ public final class StressApp {
         Path work = Files.createDirectories(Path.of(args[2]));
         Path notExec = work.resolve("not-executable");
         Files.writeString(notExec, "#!/bin/sh\n");
-        // Warm up what the JDK opens once (reaper thread, classes), so before/after compare like with like.
-        new ProcessBuilder("/bin/true").start().waitFor();
-        int fdsBefore = fds();
+        Descriptors.warmUp();
+        int fdsBefore = Descriptors.count();
+        String before = Descriptors.describe();
         AtomicBoolean done = new AtomicBoolean();
         Thread gc = new Thread(() -> {
             List<byte[]> junk = new ArrayList<>();
@@ -88,10 +88,12 @@ public final class StressApp {
         gc.join();
         dumps.join();
         double seconds = (System.nanoTime() - start) / 1e9;
-        // The JDK reaps asynchronously: give its reaper a moment before counting.
-        Thread.sleep(500);
+        int fdsAfter = Descriptors.settled(fdsBefore);
         System.out.printf(java.util.Locale.ROOT, "STRESS spawns=%d failures=%d bad=%d seconds=%.1f fdsBefore=%d fdsAfter=%d zombies=%d%n",
-                spawns.get(), failures.get(), bad.get(), seconds, fdsBefore, fds(), zombies());
+                spawns.get(), failures.get(), bad.get(), seconds, fdsBefore, fdsAfter, Descriptors.zombies());
+        if (fdsAfter != fdsBefore) {
+            System.out.println("FDS before " + before + "\nFDS after  " + Descriptors.describe());
+        }
         SpawnApp.printAgent(10);
     }
 
@@ -172,34 +174,5 @@ public final class StressApp {
             bad.incrementAndGet();
             System.err.println("BAD " + what);
         }
-    }
-
-    private static int fds() throws IOException {
-        try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return (int) s.count();
-        }
-    }
-
-    /** Children of this JVM that exited and were never reaped. */
-    private static int zombies() throws IOException {
-        long self = ProcessHandle.current().pid();
-        int n = 0;
-        try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc"))) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                if (!p.getFileName().toString().chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try {
-                    String stat = Files.readString(p.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    if (f[0].equals("Z") && Long.parseLong(f[1]) == self) {
-                        n++;
-                    }
-                } catch (IOException gone) {
-                    // exited meanwhile
-                }
-            }
-        }
-        return n;
     }
 }

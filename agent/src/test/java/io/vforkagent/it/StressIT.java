@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Load, sized for CI: see {@link StressApp}. The longer soak is {@code examples}' {@code Soak}. */
+/** Load, sized for CI: see {@link StressApp}. The longer soak is {@code examples/soak.sh}, the same application. */
 class StressIT {
     @Test
     void nothingLostUnderLoad() throws Exception {
@@ -32,6 +32,7 @@ class StressIT {
         Matcher agent = Pattern.compile("AGENT launcher=vfork vfork=(\\d+) jdk=0 failures=(\\d+)").matcher(r.stdout);
         assertTrue(agent.find(), r::toString);
         assertTrue(Integer.parseInt(agent.group(1)) >= spawns, "every spawn went through the vfork launcher");
+        assertTrue(r.stdout.contains(" byErrno={EACCES=200, ENOENT=200}"), "failures by errno\n" + r);
         assertTrue(r.stdout.contains("Full thread dump"), "SIGQUIT thread dumps were taken during the run");
     }
 }

@@ -152,8 +152,8 @@ public final class Recorder {
         String args = arguments(argBlock, argc);
         String directory = dir == null ? "" : cstring(dir);
         // What the application receives: ProcessBuilder.start wraps the launcher's message so.
-        message = "Cannot run program \"" + program + "\"" + (dir == null ? "" : " (in directory \"" + directory
-                + "\")") + ": " + message;
+        message = cap("Cannot run program \"" + program + "\"" + (dir == null ? "" : " (in directory \"" + directory
+                + "\")") + ": " + message);
         if (recording()) {
             JfrHooks.commitFailure(program, args, argc, directory, launcher, redirect(fd0, 0), redirect(fd1, 1),
                     redirectErrorStream ? "stdout" : redirect(fd2, 2), environment(envBlock, envc), errno, errnoName,
@@ -257,16 +257,18 @@ public final class Recorder {
         }
     }
 
+    /** A NUL-terminated string from the JDK, decoded no further than the cap. */
     private String cstring(byte[] b) {
-        int n = b.length;
-        while (n > 0 && b[n - 1] == 0) {
-            n--;
-        }
         int nul = 0;
-        while (nul < n && b[nul] != 0) {
+        while (nul < b.length && nul <= MAX_TEXT && b[nul] != 0) {
             nul++;
         }
-        return new String(b, 0, nul, charset);
+        return cap(new String(b, 0, nul, charset));
+    }
+
+    /** Every string recorded is at most {@value #MAX_TEXT} characters, plus the marker. */
+    static String cap(String s) {
+        return s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT) + "...(truncated)";
     }
 
     /**

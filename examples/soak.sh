@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The soak: StressApp (the CI stress test's application) under the agent for many more iterations.
-#   ./soak.sh [iterations per thread, default 3000]   (8 threads; ~10 minutes on 2 cores at the default)
+# The soak: StressApp (the CI stress test's application, agent/src/test/java/io/vforkagent/it) under
+# the agent for many more iterations, so the soak checks exactly what CI checks, only longer.
+#   examples/soak.sh [iterations per thread, default 20000]   (8 threads; about 7 minutes on 2 cores)
 set -euo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "$0")/.."
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-iterations="${1:-3000}"
+iterations="${1:-20000}"
 ./mvnw -q -B -ntp -DskipTests package
 mkdir -p target/soak
 "$JAVA" -javaagent:agent/target/vfork-agent.jar -Xmx256m -cp agent/target/test-classes \
