@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -789,6 +790,118 @@ static const char *test_e2big(void)
     return r;
 }
 
+/* Not a directory, in the program's path and as the working directory. */
+static const char *test_enotdir(void)
+{
+    spawn_t s;
+    const char *r = expect_failure("/etc/passwd/true", NULL, NULL, NULL, -1, -1, -1, ENOTDIR, VFA_STEP_EXEC, &s);
+    if (r)
+        return r;
+    return expect_failure("/bin/true", NULL, NULL, "/etc/passwd", -1, -1, -1, ENOTDIR, VFA_STEP_CHDIR, &s);
+}
+
+static const char *test_eloop(void)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    spawn_t s;
+    snprintf(a, sizeof a, "%s/loop-a", tmpdir);
+    snprintf(b, sizeof b, "%s/loop-b", tmpdir);
+    REQUIRE(symlink(b, a) == 0 && symlink(a, b) == 0, "symlink: %s", strerror(errno));
+    return expect_failure(a, NULL, NULL, NULL, -1, -1, -1, ELOOP, VFA_STEP_EXEC, &s);
+}
+
+/* Every descriptor number in use but one: the first pipe of the three cannot be made. */
+static const char *test_emfile(void)
+{
+    struct rlimit saved, low;
+    int held[64], n = 0;
+    spawn_t s;
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0, "getrlimit");
+    low = saved;
+    low.rlim_cur = 64;
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0, "setrlimit");
+    while (n < 64 && (held[n] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+        n++;
+    if (n > 0)
+        close(held[--n]); /* one free: a pipe needs two */
+    const char *r = expect_failure("/bin/true", NULL, NULL, NULL, -1, -1, -1, EMFILE, VFA_STEP_PIPE, &s);
+    while (n > 0)
+        close(held[--n]);
+    setrlimit(RLIMIT_NOFILE, &saved);
+    return r;
+}
+
+static long vm_size_bytes(void)
+{
+    char line[256];
+    long kb = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmSize:", 7))
+            kb = atol(line + 7);
+    if (f)
+        fclose(f);
+    return kb * 1024;
+}
+
+/* No new mapping possible (address-space limit at the current size): the
+ * launcher's own allocation (plan or child stack) fails; nothing is left. */
+static const char *test_enomem(void)
+{
+    struct rlimit saved, low;
+    int32_t fds[3] = {-1, -1, -1};
+    int64_t out[VFA_OUT_LEN];
+    int before = count_fds();
+    long size = vm_size_bytes();
+    REQUIRE(size > 0 && getrlimit(RLIMIT_AS, &saved) == 0, "VmSize / getrlimit");
+    low = saved;
+    low.rlim_cur = (rlim_t)size;
+    /* Between the two setrlimit calls only vfa_spawn runs: a failed malloc
+     * elsewhere (opendir, stdio) would make this test about something else. */
+    REQUIRE(setrlimit(RLIMIT_AS, &low) == 0, "setrlimit");
+    int pid = vfa_spawn("/bin/true", NULL, 0, NULL, 0, NULL, fds, 0, NULL, 0, out);
+    int err = errno;
+    setrlimit(RLIMIT_AS, &saved);
+    if (pid > 0)
+        wait_status(pid);
+    REQUIRE(pid == -1, "spawned pid %d with no memory left to map", pid);
+    REQUIRE(out[VFA_OUT_ERRNO] == ENOMEM && err == ENOMEM, "errno %s", errname(out[VFA_OUT_ERRNO]));
+    REQUIRE(out[VFA_OUT_STEP] == VFA_STEP_ALLOC, "step %lld", (long long)out[VFA_OUT_STEP]);
+    REQUIRE(fds[0] == -1 && fds[1] == -1 && fds[2] == -1, "fds changed on failure");
+    REQUIRE(no_children(), "a child is left");
+    REQUIRE(count_fds() == before, "fd leak: %d before, %d after", before, count_fds());
+    return NULL;
+}
+
+/* The process limit: clone fails with EAGAIN. Root is exempt from
+ * RLIMIT_NPROC, so a forked helper first becomes nobody when run as root. */
+static const char *test_eagain(void)
+{
+    fflush(stdout);
+    pid_t p = fork();
+    if (p == 0) {
+        struct rlimit one = {1, 1};
+        spawn_t s;
+        if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(10);
+        if (setrlimit(RLIMIT_NPROC, &one) != 0)
+            _exit(11);
+        int before = count_fds();
+        if (spawn(&s, "/bin/true", NULL, NULL, NULL, -1, -1, -1, 0) != -1)
+            _exit(12);
+        if (s.out[VFA_OUT_ERRNO] != EAGAIN || errno != EAGAIN)
+            _exit(13);
+        if (s.out[VFA_OUT_STEP] != VFA_STEP_CLONE)
+            _exit(14);
+        _exit(!no_children() ? 15 : count_fds() != before ? 16 : 0);
+    }
+    REQUIRE(p > 0, "fork");
+    int code = exit_code(p);
+    REQUIRE(code == 0, "helper exited %d (10 setuid, 11 setrlimit, 12 spawned, 13 errno, 14 step, 15 child, 16 fds)",
+            code);
+    return NULL;
+}
+
 static const char *test_stdin_closed(void)
 {
     spawn_t s;
@@ -1045,7 +1158,8 @@ static void run(const char *name, const char *(*fn)(void))
 
 static void rm_tree(const char *d)
 {
-    const char *names[] = {"inherit.txt", "redirect.txt", "plain.txt", "script", "dotscript", "noexec/true", "noexec"};
+    const char *names[] = {"inherit.txt", "redirect.txt", "plain.txt", "script", "dotscript", "noexec/true", "noexec",
+                           "loop-a", "loop-b"};
     char p[PATH_MAX];
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         snprintf(p, sizeof p, "%s/%s", d, names[i]);
@@ -1118,6 +1232,11 @@ int main(int argc, char **argv)
     RUN(bad_fd);
     RUN(script_no_shebang);
     RUN(e2big);
+    RUN(enotdir);
+    RUN(eloop);
+    RUN(emfile);
+    RUN(enomem);
+    RUN(eagain);
     RUN(stdin_closed);
     RUN(stdin_closed_report);
     RUN(stdin_closed_inherit);

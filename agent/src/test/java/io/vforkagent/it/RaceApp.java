@@ -88,8 +88,18 @@ public final class RaceApp {
                     System.err.println("BAD prog output: " + out);
                 }
             } catch (IOException e) {
-                // Between unlink and rename the name may briefly not exist; or the file may be busy.
-                progFailed++;
+                // The rename is atomic, so the name always exists; but a child forked meanwhile by
+                // the writer's JVM holds the new file open for writing until its own exec, and
+                // exec refuses a file open for writing (ETXTBSY), with the JDK's launcher too.
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("error(?:=|: )(\\d+)").matcher(e.getMessage());
+                if (e.getMessage().startsWith("Cannot run program \"" + prog + "\": ") && m.find()
+                        && (m.group(1).equals("26") || m.group(1).equals("2"))) {
+                    progFailed++;
+                    System.out.println("PROG-FAILED " + e.getMessage());
+                } else {
+                    bad++;
+                    System.err.println("BAD prog: " + e);
+                }
             }
         }
         stop.set(true);
