@@ -46,6 +46,7 @@ public final class Agent implements AgentMXBean {
             options = Options.parse(agentArgs, System.getProperties());
         } catch (IllegalArgumentException e) {
             AgentLog.stderr("WARN", e.getMessage() + "; the agent stays inactive and the JDK launcher in place");
+            declined(e.getMessage());
             return;
         }
         if (options.flag("help")) {
@@ -56,6 +57,7 @@ public final class Agent implements AgentMXBean {
         if (unsupported != null) {
             AgentLog.stderr("WARN", "vfork-agent " + VERSION + " inactive: " + unsupported
                     + "; the JDK launcher stays in place");
+            declined(unsupported);
             return;
         }
         Class<?> bridge;
@@ -70,6 +72,7 @@ public final class Agent implements AgentMXBean {
         } catch (Throwable t) {
             AgentLog.stderr("WARN", "vfork-agent " + VERSION + " inactive: cannot define its bridge in java.base ("
                     + t + "); the JDK launcher stays in place");
+            declined("cannot define its bridge in java.base (" + t + ")");
             return;
         }
         AgentLog.trace("bridge defined");
@@ -99,6 +102,7 @@ public final class Agent implements AgentMXBean {
             }
             AgentLog.stderr("WARN", "vfork-agent " + VERSION + " inactive: " + t.getMessage()
                     + "; the JDK launcher stays in place");
+            declined(String.valueOf(t.getMessage()));
             return;
         }
         recorder.trackExits(rewriter.exitRewritten());
@@ -159,6 +163,11 @@ public final class Agent implements AgentMXBean {
     /** Where {@code vfork-agent attach} and {@code list} read the agent's state (not an option name). */
     public static final String STATUS_PROPERTY = "vfork-agent.status";
 
+    /** So that {@code attach} can tell the operator why, not only the target's stderr. */
+    private static void declined(String reason) {
+        System.setProperty(STATUS_PROPERTY, "inactive version=" + VERSION + " reason=\"" + reason + "\"");
+    }
+
     private void publishStatus() {
         System.setProperty(STATUS_PROPERTY, "active version=" + VERSION + " launcher=" + getLauncher()
                 + (fallbackReason.isEmpty() ? "" : " reason=\"" + fallbackReason + "\""));
@@ -174,6 +183,7 @@ public final class Agent implements AgentMXBean {
         String result;
         try {
             Options options = Options.parse(agentArgs, new java.util.Properties());
+            List<String> applied = new ArrayList<>();
             String launcher = options.launcher();
             if (launcher.equals("vfork") && !nativeLoaded) {
                 result = "vfork-agent: launcher stays jdk: " + fallbackReason;
@@ -182,8 +192,20 @@ public final class Agent implements AgentMXBean {
                 fallbackReason = launcher.equals("vfork") ? "" : "launcher=jdk";
                 result = "vfork-agent reconfigured launcher=" + launcher;
             }
+            applied.addAll(recorder.reconfigure(options, options.given()));
+            if (options.given().contains("jmx")) {
+                jmx(options.flag("jmx"));
+                applied.add("jmx");
+            }
+            if (options.flag("help")) {
+                System.err.print(Options.table());
+            }
+            for (String name : applied) {
+                result += " " + name + "=" + options.get(name);
+            }
             List<String> later = new ArrayList<>(options.given());
-            later.remove("launcher");
+            later.removeAll(applied);
+            later.removeAll(List.of("launcher", "help"));
             if (!later.isEmpty()) {
                 result += "; not applied until a restart: " + String.join(", ", later);
             }
@@ -213,10 +235,22 @@ public final class Agent implements AgentMXBean {
 
     /** The platform MBean server costs tens of milliseconds to create: done on the init thread. */
     private void registerMBean() {
+        jmx(true);
+    }
+
+    /** Registers or unregisters the MBean; either is a no-op when already so. */
+    private synchronized void jmx(boolean on) {
         try {
-            ManagementFactory.getPlatformMBeanServer().registerMBean(this, new javax.management.ObjectName(OBJECT_NAME));
+            javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            javax.management.ObjectName name = new javax.management.ObjectName(OBJECT_NAME);
+            if (on && !server.isRegistered(name)) {
+                server.registerMBean(this, name);
+            } else if (!on && server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
         } catch (Throwable e) {
-            AgentLog.stderr("WARN", "vfork-agent: MBean " + OBJECT_NAME + " not registered: " + e);
+            AgentLog.stderr("WARN", "vfork-agent: MBean " + OBJECT_NAME + " not " + (on ? "registered" : "unregistered")
+                    + ": " + e);
         }
     }
 

@@ -57,6 +57,25 @@ class OptionsTest {
         assertThrows(IllegalArgumentException.class, () -> Options.parse("redact=([a", new Properties()));
     }
 
+    /** Every option with a closed set of values refuses one outside it, naming both. */
+    @Test
+    void eachOptionRefusesABadValue() {
+        String[][] cases = {
+            {"jmx=yes", "option jmx=yes is not valid (agent argument jmx); accepted values: true, false"},
+            {"help=maybe", "option help=maybe is not valid (agent argument help); accepted values: true, false"},
+            {"args=some", "option args=some is not valid (agent argument args); accepted values: redact, full, off"},
+            {"slowSpawnMs=soon", "option slowSpawnMs=soon is not valid (agent argument slowSpawnMs); accepted values: "
+                    + "a whole number of milliseconds >= 0"},
+            {"redact=([a", "option redact=([a is not valid (agent argument redact); accepted values: regular "
+                    + "expressions separated by ';'"},
+        };
+        for (String[] c : cases) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Options.parse(c[0], new Properties()), c[0]);
+            assertTrue(e.getMessage().startsWith(c[1]), e.getMessage());
+        }
+    }
+
     @Test
     void tableListsEveryOption() {
         String table = Options.table();

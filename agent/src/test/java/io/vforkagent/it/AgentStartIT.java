@@ -55,6 +55,19 @@ class AgentStartIT {
                 + "accepted values: vfork, jdk; the agent stays inactive and the JDK launcher in place"), agentLines(r));
     }
 
+    /**
+     * Another architecture, as the JVM reports it (-Dos.arch overrides what the agent reads; not
+     * os.name, which the JDK's own ProcessImpl reads to pick its launcher): one line, and the
+     * application spawns on the JDK launcher.
+     */
+    @Test
+    void unsupportedPlatformKeepsTheJdkLauncher() throws Exception {
+        AgentJvm.Result arch = spawnApp(List.of("-Dos.arch=aarch64", AgentJvm.javaagent("")), 2);
+        assertTrue(arch.stdout.contains("AGENT none"), arch::toString);
+        assertEquals(List.of("[vfork-agent] WARN vfork-agent 0.1.0 inactive: os.arch=aarch64 is not supported "
+                + "(amd64 only); the JDK launcher stays in place"), agentLines(arch));
+    }
+
     @Test
     void unknownPropertyIsNamed() throws Exception {
         AgentJvm.Result r = spawnApp(List.of(AgentJvm.javaagent(""), "-Dvforkagent.lancher=jdk"), 2);

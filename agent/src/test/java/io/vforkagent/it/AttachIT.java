@@ -75,12 +75,17 @@ class AttachIT {
         // The reaper was rewritten by the attach too: the three exits were recorded.
         assertTrue(agent.contains(" live=0 ") && agent.contains(" exits=3 byErrno={}"), agent);
 
-        AgentJvm.Result jdk = cli("attach", WaitingApp.class.getSimpleName(), "launcher=jdk,slowSpawnMs=5");
+        AgentJvm.Result jdk = cli("attach", WaitingApp.class.getSimpleName(), "launcher=jdk,slowSpawnMs=0,tmpdir=/tmp");
         assertEquals(0, jdk.exit, jdk::toString);
-        assertTrue(jdk.stdout.startsWith("reconfigured " + app.pid + ": vfork-agent reconfigured launcher=jdk; "
-                + "not applied until a restart: slowSpawnMs; active version=0.1.0 launcher=jdk"), jdk.stdout);
+        assertEquals("reconfigured " + app.pid + ": vfork-agent reconfigured launcher=jdk slowSpawnMs=0; "
+                + "not applied until a restart: tmpdir; active version=0.1.0 launcher=jdk reason=\"launcher=jdk\"\n",
+                jdk.stdout);
         app.ask("spawn 2", "SPAWNED");
         assertTrue(app.ask("agent", "AGENT").startsWith("AGENT launcher=jdk vfork=3 jdk=2"));
+        // The new threshold is in force: every spawn is now "slow" (stderr: the app has no SLF4J).
+        String stderr = Files.readString(scratch.resolve("app-stderr.txt"));
+        assertTrue(stderr.contains("[vfork-agent] WARN slow spawn ") && stderr.contains(" launcher=POSIX_SPAWN ")
+                && stderr.contains(" threshold_ms=0"), stderr);
 
         AgentJvm.Result back = cli("attach", String.valueOf(app.pid));
         assertEquals(0, back.exit, back::toString);
@@ -125,7 +130,10 @@ class AttachIT {
         App app = new App(List.of());
         AgentJvm.Result badOption = cli("attach", String.valueOf(app.pid), "launcher=posix");
         assertEquals(1, badOption.exit, badOption::toString);
-        assertTrue(badOption.stderr.contains("the agent did not start"), badOption.stderr);
+        // The exact reason, from the target, on the operator's terminal.
+        assertEquals("vfork-agent attach: the agent did not start in " + app.pid + ": inactive version=0.1.0 "
+                + "reason=\"option launcher=posix is not valid (agent argument launcher); accepted values: vfork, jdk\"\n",
+                badOption.stderr);
         assertEquals("AGENT none", app.ask("agent", "AGENT"), "the application runs on without the agent");
 
         AgentJvm.Result usage = cli("attach");

@@ -2,6 +2,8 @@ package io.vforkagent.it;
 
 import com.sun.jna.Native;
 import org.junit.jupiter.api.Assumptions;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
@@ -37,13 +39,27 @@ class LimitsIT {
             String arg = cgroup == null ? "rlimit" : cgroup.toString();
             List<String> jdkDefault = faults(run(List.of(), "nproc", arg), false);
             List<String> jdkVfork = faults(run(List.of("-Djdk.lang.Process.launchMechanism=VFORK"), "nproc", arg), false);
-            AgentJvm.Result agent = run(List.of(AgentJvm.javaagent("")), "nproc", arg);
+            Path rec = scratch.resolve("nproc.jfr");
+            AgentJvm.Result agent = run(List.of(AgentJvm.javaagent(""), "-XX:StartFlightRecording=filename=" + rec),
+                    "nproc", arg);
             List<String> ours = faults(agent, true);
             assertTrue(ours.get(0).contains("Resource temporarily unavailable"), ours::toString);
             assertEquals(jdkVfork, ours, "the JDK's VFORK launcher's exception, verbatim");
             assertEquals(jdkDefault.stream().map(LimitsIT::inVforkWords).collect(Collectors.toList()), ours,
                     "the JDK's default launcher's exception");
             assertAgentServed(agent, "{EAGAIN=3, ENOENT=1}");
+            // Recorded as such: the errno, the step, and the very message the application got.
+            List<RecordedEvent> failures = RecordingFile.readAllEvents(rec).stream()
+                    .filter(e -> e.getEventType().getName().equals("vforkagent.SpawnFailure")
+                            && e.getString("errnoName").equals("EAGAIN"))
+                    .collect(Collectors.toList());
+            assertEquals(3, failures.size(), failures::toString);
+            for (RecordedEvent e : failures) {
+                assertEquals(11, e.getInt("errno"));
+                assertEquals("clone", e.getString("step"));
+                assertEquals(ours.get(0).substring("FAULT 1 java.io.IOException: ".length()), e.getString("message"));
+            }
+            assertLogged(agent, "EAGAIN", "clone");
         } finally {
             if (cgroup != null) {
                 removeCgroup(cgroup);
@@ -65,6 +81,15 @@ class LimitsIT {
         assertEquals(jdkDefault.stream().map(LimitsIT::inVforkWords).collect(Collectors.toList()), ours,
                 "the JDK's default launcher's exception");
         assertAgentServed(agent, "{ENOENT=1, ENOMEM=3}");
+        assertLogged(agent, "ENOMEM", "alloc");
+    }
+
+    /** The WARN line (stderr here: no SLF4J), once: the other two are held back by the rate limit. */
+    private static void assertLogged(AgentJvm.Result r, String errno, String step) {
+        List<String> lines = r.stderr.lines().filter(l -> l.contains("errno=" + errno)).collect(Collectors.toList());
+        assertEquals(1, lines.size(), r::toString);
+        assertTrue(lines.get(0).startsWith("[vfork-agent] WARN spawn failed program=\"/bin/true\" errno=" + errno
+                + " step=" + step + " launcher=vfork "), lines.get(0));
     }
 
     private AgentJvm.Result run(List<String> vm, String... args) throws IOException, InterruptedException {

@@ -79,14 +79,16 @@ final class Attach {
                 after = vm.getSystemProperties();
                 status = after.getProperty(Agent.STATUS_PROPERTY);
             }
-            if (status == null) {
-                System.err.println("vfork-agent attach: the agent did not start in " + pid
-                        + " (its stderr says why; unsupported JDK or platform, or a bad option)");
+            if (status == null || status.startsWith("inactive")) {
+                System.err.println("vfork-agent attach: the agent did not start in " + pid + ": "
+                        + (status == null ? "no status (its stderr says why)" : status));
                 return 1;
             }
+            // Only a running agent is reconfigured; one that declined before was installed afresh.
+            boolean running = before != null && !before.startsWith("inactive");
             String last = after.getProperty(Agent.STATUS_PROPERTY + ".last");
-            System.out.println((before == null ? "attached to " + pid + ": " : "reconfigured " + pid + ": ")
-                    + (before != null && last != null ? last + "; " : "") + status);
+            System.out.println((running ? "reconfigured " + pid + ": " : "attached to " + pid + ": ")
+                    + (running && last != null ? last + "; " : "") + status);
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

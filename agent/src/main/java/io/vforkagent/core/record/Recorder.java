@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Recorder {
     static final int MAX_TEXT = 2048;
 
-    private final String redactPatterns;
+    // Volatile: a later attach may change them while spawns are recorded.
+    private volatile String redactPatterns;
     private volatile Redactor redactor;
-    private final String argsMode;
-    private final long slowNanos;
+    private volatile String argsMode;
+    private volatile long slowNanos;
     private final Charset charset;
     private final boolean jfr;
     private final Map<Long, Child> children = new ConcurrentHashMap<>();
@@ -58,6 +59,25 @@ public final class Recorder {
         String jnu = System.getProperty("sun.jnu.encoding");
         this.charset = jnu != null && Charset.isSupported(jnu) ? Charset.forName(jnu) : Charset.defaultCharset();
         this.jfr = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
+    }
+
+    /** Applies the recording options among {@code given}; returns their names. */
+    public List<String> reconfigure(Options options, java.util.Set<String> given) {
+        List<String> applied = new ArrayList<>();
+        if (given.contains("slowSpawnMs")) {
+            slowNanos = options.integer("slowSpawnMs") * 1_000_000L;
+            applied.add("slowSpawnMs");
+        }
+        if (given.contains("args")) {
+            argsMode = options.get("args");
+            applied.add("args");
+        }
+        if (given.contains("redact")) {
+            redactPatterns = options.get("redact");
+            redactor = null; // compiled again at the next record
+            applied.add("redact");
+        }
+        return applied;
     }
 
     public void trackExits(boolean on) {
@@ -297,8 +317,11 @@ public final class Recorder {
     private Redactor redactor() {
         Redactor r = redactor;
         if (r == null) {
-            r = Redactor.withPatterns(redactPatterns);
-            redactor = r;
+            String patterns = redactPatterns;
+            r = Redactor.withPatterns(patterns);
+            if (patterns.equals(redactPatterns)) {
+                redactor = r; // not if a reconfigure came meanwhile: the next record compiles its patterns
+            }
         }
         return r;
     }

@@ -81,6 +81,28 @@ public final class HtmlReport {
                         .append(Formats.bytes(e.maxRssBytes)).append("</td></tr>\n");
             }
             sb.append("</table>\n");
+            List<SpawnReport.Exit> cpu = r.mostCpu(10);
+            if (!cpu.isEmpty()) {
+                sb.append("<h2>Most CPU (user+system)</h2>\n<table><tr><th>CPU</th><th class=l>program</th><th>pid</th>")
+                        .append("<th>peak RSS</th></tr>\n");
+                for (SpawnReport.Exit e : cpu) {
+                    sb.append("<tr><td>").append(Formats.nanos(e.cpuNanos)).append("</td><td class=l>").append(esc(e.program))
+                            .append("</td><td>").append(e.pid).append("</td><td>").append(Formats.bytes(e.maxRssBytes))
+                            .append("</td></tr>\n");
+                }
+                sb.append("</table>\n<h2>Most memory (peak RSS)</h2>\n");
+                List<SpawnReport.Exit> memory = r.mostMemory(10);
+                if (memory.isEmpty()) {
+                    sb.append("<p>None above the JVM's own peak (smaller figures are hidden by Linux, see the README).</p>\n");
+                } else {
+                    sb.append("<table><tr><th>peak RSS</th><th class=l>program</th><th>pid</th></tr>\n");
+                    for (SpawnReport.Exit e : memory) {
+                        sb.append("<tr><td>").append(Formats.bytes(e.maxRssBytes)).append("</td><td class=l>")
+                                .append(esc(e.program)).append("</td><td>").append(e.pid).append("</td></tr>\n");
+                    }
+                    sb.append("</table>\n");
+                }
+            }
         }
         return sb.append("</body></html>\n").toString();
     }

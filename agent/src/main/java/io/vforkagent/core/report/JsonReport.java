@@ -40,16 +40,9 @@ public final class JsonReport {
             sb.append("\"pid\":").append(s.pid).append(",\"latencyNanos\":").append(s.latencyNanos).append(',');
             field(sb, "caller", s.caller).append('}');
         }
-        sb.append("],\"longestRunning\":[");
-        i = 0;
-        for (SpawnReport.Exit e : r.longestRunning(10)) {
-            sb.append(i++ == 0 ? "{" : ",{");
-            field(sb, "program", e.program).append(',');
-            sb.append("\"pid\":").append(e.pid).append(",\"lifetimeNanos\":").append(e.lifetimeNanos)
-                    .append(",\"exitCode\":").append(e.exitCode).append(",\"cpuNanos\":").append(e.cpuNanos)
-                    .append(",\"maxRssBytes\":").append(e.maxRssBytes).append(',');
-            field(sb, "signal", e.signal).append('}');
-        }
+        exits(sb.append("],\"longestRunning\":["), r.longestRunning(10));
+        exits(sb.append("],\"mostCpu\":["), r.mostCpu(10));
+        exits(sb.append("],\"mostMemory\":["), r.mostMemory(10));
         sb.append("],\"perSecond\":[");
         i = 0;
         for (long[] row : r.perSecond()) {
@@ -57,6 +50,18 @@ public final class JsonReport {
                     .append(row[2]).append(']');
         }
         return sb.append("]}").toString();
+    }
+
+    private static void exits(StringBuilder sb, java.util.List<SpawnReport.Exit> exits) {
+        int i = 0;
+        for (SpawnReport.Exit e : exits) {
+            sb.append(i++ == 0 ? "{" : ",{");
+            field(sb, "program", e.program).append(',');
+            sb.append("\"pid\":").append(e.pid).append(",\"lifetimeNanos\":").append(e.lifetimeNanos)
+                    .append(",\"exitCode\":").append(e.exitCode).append(",\"cpuNanos\":").append(e.cpuNanos)
+                    .append(",\"maxRssBytes\":").append(e.maxRssBytes).append(',');
+            field(sb, "signal", e.signal).append('}');
+        }
     }
 
     private static StringBuilder latency(StringBuilder sb, SpawnReport.Latency l) {

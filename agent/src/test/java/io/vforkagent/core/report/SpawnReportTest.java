@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,8 +44,12 @@ class SpawnReportTest {
         f.commit();
     }
 
-    private static void exit(long pid, String program, int code, String signal, long lifetimeMillis) {
+    private static void exit(long pid, String program, int code, String signal, long lifetimeMillis, long cpuMillis,
+                             long maxRssBytes) {
         ProcessExitEvent x = new ProcessExitEvent();
+        x.userCpuNanos = TimeUnit.MILLISECONDS.toNanos(cpuMillis) * 2 / 3;
+        x.systemCpuNanos = TimeUnit.MILLISECONDS.toNanos(cpuMillis) / 3;
+        x.maxRssBytes = maxRssBytes;
         x.pid = pid;
         x.program = program;
         x.exitCode = code;
@@ -69,8 +74,8 @@ class SpawnReportTest {
             failure("missing-tool", "ENOENT");
             failure("missing-tool", "ENOENT");
             failure("/etc/passwd", "EACCES");
-            exit(100, "/bin/true", 0, "", 5);
-            exit(200, "git", -1, "SIGKILL", 3000);
+            exit(100, "/bin/true", 0, "", 5, 1500, 300L << 20);
+            exit(200, "git", -1, "SIGKILL", 3000, 30, -1); // its memory hidden under the JVM's peak
             r.stop();
             r.dump(file);
         }
@@ -121,6 +126,14 @@ class SpawnReportTest {
     }
 
     @Test
+    void mostCpuAndMemory() {
+        assertEquals(List.of(100L, 200L), report.mostCpu(10).stream().map(e -> e.pid).collect(Collectors.toList()));
+        assertEquals(1_500_000_000L, report.mostCpu(1).get(0).cpuNanos);
+        assertEquals(List.of(100L), report.mostMemory(10).stream().map(e -> e.pid).collect(Collectors.toList()));
+        assertEquals(300L << 20, report.mostMemory(1).get(0).maxRssBytes);
+    }
+
+    @Test
     void percentileIsNearestRank() {
         List<Long> sorted = List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
         assertEquals(5, SpawnReport.Latency.percentile(sorted, 0.5));
@@ -136,11 +149,15 @@ class SpawnReportTest {
         assertTrue(text.contains("     2x ENOENT   missing-tool"), text);
         assertTrue(text.contains(SpawnReportTest.class.getName() + ".spawn:"), text);
         assertTrue(text.contains("Spawn rate (per second"), text);
+        assertTrue(text.contains("Most CPU (user+system)\n      1.50 s  /bin/true"), text);
+        assertTrue(text.contains("Most memory (peak RSS)\n   300.0 MiB  /bin/true"), text);
     }
 
     @Test
     void jsonRendering() {
         String json = JsonReport.render(report);
+        assertTrue(json.contains("\"mostMemory\":[{\"program\":\"/bin/true\",\"pid\":100,\"lifetimeNanos\":5000000,"
+                + "\"exitCode\":0,\"cpuNanos\":1500000000,\"maxRssBytes\":314572800,\"signal\":\"\"}]"), json);
         assertTrue(json.startsWith("{\"source\":\"vfork-agent events\",\"spawns\":11,\"failures\":3,\"exits\":2,"), json);
         assertTrue(json.contains("{\"errno\":\"ENOENT\",\"program\":\"missing-tool\",\"step\":\"exec\",\"message\":"
                 + "\"Cannot run program \\\"missing-tool\\\": error=2, No such file or directory\",\"count\":2}"), json);
@@ -149,6 +166,9 @@ class SpawnReportTest {
     @Test
     void htmlHasTheChartsAndNumbers() {
         String html = HtmlReport.render(report);
+        assertTrue(html.contains("<h2>Most CPU (user+system)</h2>"), "most CPU");
+        assertTrue(html.contains("<h2>Most memory (peak RSS)</h2>\n<table><tr><th>peak RSS</th><th class=l>program</th>"
+                + "<th>pid</th></tr>\n<tr><td>300.0 MiB</td><td class=l>/bin/true</td><td>100</td></tr>"), html);
         assertTrue(html.contains("<svg id=\"histogram\""), "latency histogram");
         assertTrue(html.contains("<svg id=\"timeline\""), "spawns over time");
         assertTrue(html.contains("<svg id=\"programs\""), "top programs");
