@@ -184,6 +184,32 @@ class RecordingIT {
         assertTrue(failures.get(3).getString("arguments").length() < 4096);
     }
 
+    /**
+     * args=full records arguments verbatim; args=off not at all; a Spawn threshold in the settings
+     * keeps only slower spawns (here none), while failures are recorded whatever the threshold.
+     */
+    @Test
+    void argumentModesAndSpawnThreshold() throws Exception {
+        Path full = scratch.resolve("full.jfr");
+        AgentJvm.Result fullRun = app(List.of(AgentJvm.javaagent("args=full"), "-XX:StartFlightRecording=filename=" + full));
+        RecordedEvent detailed = byPid(RecordingFile.readAllEvents(full), "vforkagent.Spawn", pid(fullRun, "detailed"));
+        assertEquals("--password hunter2 visible", detailed.getString("arguments"));
+
+        AgentJvm.Result jfc = AgentJvm.cli(scratch, "jfc");
+        Path slowOnly = Files.writeString(scratch.resolve("slow-only.jfc"),
+                jfc.stdout.replaceFirst("<setting name=\"threshold\">0 ms</setting>", "<setting name=\"threshold\">10 s</setting>"));
+        Path off = scratch.resolve("off.jfr");
+        app(List.of(AgentJvm.javaagent("args=off"), "-XX:StartFlightRecording=settings=" + slowOnly + ",filename=" + off));
+        List<RecordedEvent> events = RecordingFile.readAllEvents(off);
+        assertEquals(List.of(), named(events, "vforkagent.Spawn"), "no spawn took 10 s");
+        List<RecordedEvent> failures = named(events, "vforkagent.SpawnFailure");
+        assertEquals(4, failures.size(), failures::toString);
+        for (RecordedEvent f : failures) {
+            assertEquals("", f.getString("arguments"), f::toString);
+        }
+        assertTrue(named(events, "vforkagent.ProcessExit").size() >= 20, "exits are recorded whatever the threshold");
+    }
+
     @Test
     void statistics() {
         List<RecordedEvent> stats = named(vforkEvents, "vforkagent.SpawnStatistics");
@@ -223,6 +249,23 @@ class RecordingIT {
         assertTrue(out.contains("exit pid=" + pid(vforkRun, "signal") + " program=\"/bin/sh\" code=-1 signal=SIGTERM"), out);
         assertFalse(out.lines().filter(l -> l.startsWith("LOG ")).anyMatch(l -> l.contains("hunter2")),
                 "no secret in log lines");
+    }
+
+    /** The backend spawns for every line; its spawns are not logged again, so it ends. */
+    @Test
+    void loggingBackendThatSpawnsDoesNotLoop() throws Exception {
+        Path config = Files.writeString(scratch.resolve("logback-spawning.xml"), "<configuration>"
+                + "<appender name=\"SPAWN\" class=\"" + SpawningAppender.class.getName() + "\"/>"
+                + "<logger name=\"io.vforkagent\" level=\"DEBUG\"/>"
+                + "<root level=\"INFO\"><appender-ref ref=\"SPAWN\"/></root></configuration>");
+        AgentJvm.Result r = app(List.of(AgentJvm.javaagent(""), "-Dlogback.configurationFile=" + config,
+                "-cp", AgentJvm.TEST_CLASSES + File.pathSeparator + System.getProperty("vforkagent.loggingClasspath")));
+        List<String> spawned = r.stdout.lines().filter(l -> l.startsWith("APPENDER-SPAWNED for: "))
+                .collect(Collectors.toList());
+        assertTrue(spawned.stream().anyMatch(l -> l.contains("spawn pid=" + pid(r, "detailed") + " program=\"echo\"")),
+                r::toString);
+        assertFalse(spawned.stream().anyMatch(l -> l.contains("/usr/bin/env")), "the backend's own spawn was logged");
+        assertFalse(r.stdout.contains("APPENDER-FAILED"), r::toString);
     }
 
     @Test

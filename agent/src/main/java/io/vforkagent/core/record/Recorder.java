@@ -43,11 +43,14 @@ public final class Recorder {
         final byte[] program;
         final long startNanos;
         final String thread;
+        /** Spawned by the logging backend while it wrote one of our lines: its exit is not logged either. */
+        final boolean quiet;
 
-        Child(byte[] program, long startNanos, String thread) {
+        Child(byte[] program, long startNanos, String thread, boolean quiet) {
             this.program = program;
             this.startNanos = startNanos;
             this.thread = thread;
+            this.quiet = quiet;
         }
     }
 
@@ -132,7 +135,9 @@ public final class Recorder {
         }
         totalLatency.add(nanos);
         if (trackExits) {
-            children.put((long) pid, new Child(prog, startNanos, Thread.currentThread().getName()));
+            // The level first: with DEBUG off (the usual case) no thread-local is looked up per spawn.
+            children.put((long) pid, new Child(prog, startNanos, Thread.currentThread().getName(),
+                    AgentLog.isDebugEnabled() && logging.get() != null));
         }
         boolean commit = event != null && JfrHooks.shouldCommit(event);
         boolean slow = nanos >= slowNanos;
@@ -195,7 +200,8 @@ public final class Recorder {
         }
         exits.increment();
         boolean commit = recording() && JfrHooks.exitEnabled();
-        boolean debug = logEnabled(true);
+        // Else a backend that spawns per line would log its child's exit, spawn again, and so on.
+        boolean debug = !child.quiet && logEnabled(true);
         if (!commit && !debug) {
             return;
         }
