@@ -89,7 +89,10 @@ class AgentStartIT {
                 lines.get(0));
     }
 
-    /** A copy of the agent jar whose native library (and, when given, its checksum) are replaced. */
+    /**
+     * A copy of the agent jar whose native library (and, when given, its checksum) are replaced;
+     * a null library leaves both out.
+     */
     private Path jarWithLibrary(String name, byte[] library, String checksum) throws Exception {
         Path copy = scratch.resolve(name + ".jar");
         Files.createDirectories(scratch);
@@ -98,6 +101,9 @@ class AgentStartIT {
              java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(copy))) {
             for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 byte[] bytes = in.readAllBytes();
+                if (library == null && e.getName().startsWith(lib)) {
+                    continue;
+                }
                 if (e.getName().equals(lib)) {
                     bytes = library;
                 } else if (e.getName().equals(lib + ".sha256") && checksum != null) {
@@ -128,8 +134,34 @@ class AgentStartIT {
     }
 
     @Test
+    void missingLibraryFallsBack() throws Exception {
+        AgentJvm.Result r = spawnApp(List.of("-javaagent:" + jarWithLibrary("missing", null, null)), 20);
+        assertTrue(r.stdout.contains("AGENT launcher=jdk vfork=0 jdk=5 failures=0 reason=native launcher did not load: "),
+                r::toString);
+        assertEquals(2, agentLines(r).size(), r::toString);
+    }
+
+    /** The real library marked as built for another machine (ELF e_machine = AArch64), with a matching checksum. */
+    @Test
+    void wrongArchitectureLibraryFallsBack() throws Exception {
+        byte[] lib;
+        try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(AgentJvm.AGENT_JAR.toFile())) {
+            lib = jar.getInputStream(jar.getEntry("inst/io/vforkagent/native/linux-x86-64/libvforkagent.so"))
+                    .readAllBytes();
+        }
+        assertEquals(62, lib[18] & 0xff, "x86-64 to begin with");
+        lib[18] = (byte) 183;
+        lib[19] = 0;
+        Path jar = jarWithLibrary("aarch64", lib, sha256(lib));
+        AgentJvm.Result r = spawnApp(List.of("-javaagent:" + jar), 20);
+        assertTrue(r.stdout.contains("AGENT launcher=jdk vfork=0 jdk=5 failures=0 reason=native launcher did not load: "
+                + "cannot load "), r::toString);
+        assertEquals(2, agentLines(r).size(), r::toString);
+    }
+
+    @Test
     void unloadableLibraryFallsBack() throws Exception {
-        // A file that passes the checksum but is no shared library (as a wrong-architecture one would be).
+        // A file that passes the checksum but is no shared library at all.
         byte[] notLibrary = Files.readAllBytes(Path.of("/bin/true"));
         Path jar = jarWithLibrary("unloadable", notLibrary, sha256(notLibrary));
         AgentJvm.Result r = spawnApp(List.of("-javaagent:" + jar), 20);

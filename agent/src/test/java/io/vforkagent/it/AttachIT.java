@@ -1,5 +1,7 @@
 package io.vforkagent.it;
 
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +76,21 @@ class AttachIT {
         assertTrue(agent.startsWith("AGENT launcher=vfork vfork=3 jdk=0 failures=0"), agent);
         // The reaper was rewritten by the attach too: the three exits were recorded.
         assertTrue(agent.contains(" live=0 ") && agent.contains(" exits=3 byErrno={}"), agent);
+        // A child started before the attach keeps the JDK's reaping: its exit code, not recorded.
+        assertEquals("EARLY-EXIT 7", app.ask("finish-early", "EARLY-EXIT"));
+        assertTrue(app.ask("agent", "AGENT").contains(" exits=3 "), "the earlier child is not the agent's");
+        // What a child started after the attach cost, from wait4, in a recording.
+        app.ask("record-start", "RECORDING");
+        String burned = app.ask("burn", "BURNED");
+        assertTrue(burned.endsWith(" exit=0"), burned);
+        long burnerPid = Long.parseLong(burned.replaceAll("BURNED pid=(\\d+) .*", "$1"));
+        Path rec = scratch.resolve("attached.jfr");
+        app.ask("record-dump " + rec, "DUMPED");
+        RecordedEvent exit = RecordingFile.readAllEvents(rec).stream()
+                .filter(e -> e.getEventType().getName().equals("vforkagent.ProcessExit") && e.getLong("pid") == burnerPid)
+                .findFirst().orElseThrow(() -> new AssertionError("no exit event for the burner"));
+        assertTrue(exit.getLong("userCpuNanos") + exit.getLong("systemCpuNanos") > 50_000_000L, exit::toString);
+        assertTrue(exit.getLong("maxRssBytes") > 290_000_000L, exit::toString);
 
         AgentJvm.Result jdk = cli("attach", WaitingApp.class.getSimpleName(), "launcher=jdk,slowSpawnMs=0,tmpdir=/tmp");
         assertEquals(0, jdk.exit, jdk::toString);
@@ -81,7 +98,7 @@ class AttachIT {
                 + "not applied until a restart: tmpdir; active version=0.1.0 launcher=jdk reason=\"launcher=jdk\"\n",
                 jdk.stdout);
         app.ask("spawn 2", "SPAWNED");
-        assertTrue(app.ask("agent", "AGENT").startsWith("AGENT launcher=jdk vfork=3 jdk=2"));
+        assertTrue(app.ask("agent", "AGENT").startsWith("AGENT launcher=jdk vfork=4 jdk=2"));
         // The new threshold is in force: every spawn is now "slow" (stderr: the app has no SLF4J).
         String stderr = Files.readString(scratch.resolve("app-stderr.txt"));
         assertTrue(stderr.contains("[vfork-agent] WARN slow spawn ") && stderr.contains(" launcher=POSIX_SPAWN ")
@@ -94,7 +111,7 @@ class AttachIT {
         assertEquals(0, detach.exit, detach::toString);
         assertTrue(detach.stdout.contains("active version=0.1.0 launcher=jdk"), detach.stdout);
         app.ask("spawn 1", "SPAWNED");
-        assertTrue(app.ask("agent", "AGENT").startsWith("AGENT launcher=jdk vfork=3 jdk=3"));
+        assertTrue(app.ask("agent", "AGENT").startsWith("AGENT launcher=jdk vfork=4 jdk=3"));
 
         AgentJvm.Result list = cli("list");
         assertEquals(0, list.exit, list::toString);

@@ -182,6 +182,7 @@ class RecordingIT {
         }
         assertTrue(failures.get(3).getString("arguments").endsWith("...(truncated)"), "arguments are capped");
         assertTrue(failures.get(3).getString("arguments").length() < 4096);
+        assertTrue(failures.get(3).getLong("argvEnvpBytes") > 4 * 1024 * 1024, "E2BIG: how big the blocks were");
     }
 
     /**
@@ -266,6 +267,22 @@ class RecordingIT {
                 r::toString);
         assertFalse(spawned.stream().anyMatch(l -> l.contains("/usr/bin/env")), "the backend's own spawn was logged");
         assertFalse(r.stdout.contains("APPENDER-FAILED"), r::toString);
+    }
+
+    /** The exit line is written off the JDK's reaper thread: a stalled backend does not stall waitFor. */
+    @Test
+    void reaperNeverWaitsForTheApplicationsLogging() throws Exception {
+        Path config = Files.writeString(scratch.resolve("logback-blocking.xml"), "<configuration>"
+                + "<appender name=\"BLOCK\" class=\"" + BlockingAppender.class.getName() + "\"/>"
+                + "<logger name=\"io.vforkagent\" level=\"DEBUG\"/>"
+                + "<root level=\"INFO\"><appender-ref ref=\"BLOCK\"/></root></configuration>");
+        AgentJvm.Result r = AgentJvm.run(List.of(AgentJvm.javaagent(""), "-Dlogback.configurationFile=" + config,
+                "-cp", AgentJvm.TEST_CLASSES + File.pathSeparator + System.getProperty("vforkagent.loggingClasspath")),
+                ReaperApp.class.getName(), List.of(), Map.of(), scratch, 90);
+        assertEquals(0, r.exit, r::toString);
+        Matcher m = Pattern.compile("WAITFOR-RETURNED true exit=0 pid=(\\d+)").matcher(r.stdout);
+        assertTrue(m.find(), r::toString);
+        assertTrue(r.stdout.contains("APPENDED exit pid=" + m.group(1) + " program=\"/bin/true\" code=0"), r::toString);
     }
 
     @Test

@@ -62,8 +62,8 @@ final class JfrHooks {
     }
 
     static void commitFailure(String program, String args, int argc, String directory, String launcher, String stdin,
-                              String stdout, String stderr, String environment, int errno, String errnoName,
-                              String step, String message, String caller) {
+                              String stdout, String stderr, String environment, long argvEnvpBytes, int errno,
+                              String errnoName, String step, String message, String caller) {
         SpawnFailureEvent e = new SpawnFailureEvent();
         if (!e.isEnabled()) {
             return;
@@ -77,6 +77,7 @@ final class JfrHooks {
         e.stdout = stdout;
         e.stderr = stderr;
         e.environment = environment;
+        e.argvEnvpBytes = argvEnvpBytes;
         e.errno = errno;
         e.errnoName = errnoName;
         e.step = step;

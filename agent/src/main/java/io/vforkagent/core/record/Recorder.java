@@ -152,7 +152,7 @@ public final class Recorder {
             JfrHooks.commitSpawn(event, pid, program, execPath == null ? program : cstring(execPath), args, argc,
                     directory, launcher, redirect(fd0, 0), redirect(fd1, 1),
                     redirectErrorStream ? "stdout" : redirect(fd2, 2), environment(envBlock, envc),
-                    prog.length + (argBlock == null ? 0 : argBlock.length) + (envBlock == null ? 0 : envBlock.length),
+                    blockBytes(prog, argBlock, envBlock),
                     out == null ? 0 : out[NativeLauncher.OUT_T_CLONE] - out[NativeLauncher.OUT_T_START],
                     out == null ? 0 : out[NativeLauncher.OUT_T_RESUMED] - out[NativeLauncher.OUT_T_CLONE],
                     out == null ? 0 : out[NativeLauncher.OUT_T_END] - out[NativeLauncher.OUT_T_RESUMED]);
@@ -181,8 +181,8 @@ public final class Recorder {
                 + "\")") + ": " + message);
         if (recording()) {
             JfrHooks.commitFailure(program, args, argc, directory, launcher, redirect(fd0, 0), redirect(fd1, 1),
-                    redirectErrorStream ? "stdout" : redirect(fd2, 2), environment(envBlock, envc), errno, errnoName,
-                    step, message, Callers.caller());
+                    redirectErrorStream ? "stdout" : redirect(fd2, 2), environment(envBlock, envc),
+                    blockBytes(prog, argBlock, envBlock), errno, errnoName, step, message, Callers.caller());
         }
         log("failed " + errnoName + " " + program, "spawn failed program=" + quote(program) + " errno=" + errnoName + " step=" + step
                 + " launcher=" + launcher + " micros=" + (endNanos - startNanos) / 1000 + " args=" + quote(args)
@@ -217,7 +217,7 @@ public final class Recorder {
             JfrHooks.commitExit(pid, program, code, signal, lifetime, child.thread, usage);
         }
         if (debug) {
-            log(null, "exit pid=" + pid + " program=" + quote(program) + " code=" + code
+            exitLog().offer("exit pid=" + pid + " program=" + quote(program) + " code=" + code
                     + (signal.isEmpty() ? "" : " signal=" + signal) + " lifetime_ms=" + lifetime / 1_000_000
                     + (usage == null ? "" : " user_ms=" + usage[NativeLauncher.WAIT_UTIME] / 1_000_000
                     + " sys_ms=" + usage[NativeLauncher.WAIT_STIME] / 1_000_000
@@ -235,6 +235,66 @@ public final class Recorder {
     static long ownPeakRss(long[] usage) {
         long child = usage[NativeLauncher.WAIT_MAXRSS];
         return child > usage[NativeLauncher.WAIT_SELF_MAXRSS] ? child : -1;
+    }
+
+    private volatile ExitLog exitLog;
+
+    private ExitLog exitLog() {
+        ExitLog l = exitLog;
+        if (l == null) {
+            synchronized (this) {
+                if (exitLog == null) {
+                    exitLog = new ExitLog();
+                    exitLog.start();
+                }
+                l = exitLog;
+            }
+        }
+        return l;
+    }
+
+    /**
+     * Exit lines are written by a thread of their own, never by the JDK's reaper thread: the
+     * reaper completes the child's {@code waitFor}, and an appender that waits for a child of its
+     * own while holding its lock (or one that stalls on a network) would otherwise hold up every
+     * {@code waitFor} in the JVM, or deadlock with it. Lines beyond the queue are dropped, counted.
+     */
+    private final class ExitLog extends Thread {
+        private final java.util.concurrent.BlockingQueue<String> lines =
+                new java.util.concurrent.ArrayBlockingQueue<>(10_000);
+        private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+
+        ExitLog() {
+            super("vfork-agent-exit-log");
+            setDaemon(true);
+        }
+
+        void offer(String line) {
+            if (!lines.offer(line)) {
+                dropped.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void run() {
+            // Whatever the backend spawns from this thread is its own: not logged, exits included.
+            logging.set(Boolean.TRUE);
+            while (true) {
+                try {
+                    String line = lines.take();
+                    long lost = dropped.getAndSet(0);
+                    write(lost == 0 ? line : line + " (" + lost + " earlier exit lines dropped: queue full)");
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Throwable t) {
+                    // a failing backend loses this line, not the thread
+                }
+            }
+        }
+
+        private void write(String line) {
+            AgentLog.debug(line);
+        }
     }
 
     public long exits() {
@@ -330,6 +390,10 @@ public final class Recorder {
             }
         }
         return r;
+    }
+
+    static long blockBytes(byte[] prog, byte[] argBlock, byte[] envBlock) {
+        return prog.length + (argBlock == null ? 0 : argBlock.length) + (envBlock == null ? 0 : envBlock.length);
     }
 
     static String redirect(int fd, int stdio) {

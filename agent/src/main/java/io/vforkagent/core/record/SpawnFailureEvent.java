@@ -1,6 +1,7 @@
 package io.vforkagent.core.record;
 
 import jdk.jfr.Category;
+import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -43,6 +44,11 @@ public class SpawnFailureEvent extends jdk.jfr.Event {
 
     @Label("Environment")
     public String environment;
+
+    @Label("Argv+Envp Size")
+    @Description("Bytes of the argument and environment blocks: what E2BIG is about")
+    @DataAmount
+    public long argvEnvpBytes;
 
     @Label("Errno")
     public int errno;
