@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmarks: every launcher side by side in one run (see README, Performance).
-#   ./bench.sh           full run (about 10 minutes on 2 cores)
+#   ./bench.sh           full run (about 7 minutes on 2 cores)
 #   ./bench.sh --quick   quick run (under 2 minutes)
 set -euo pipefail
 cd "$(dirname "$0")"
