@@ -244,8 +244,9 @@ public final class Recorder {
         if (l == null) {
             synchronized (this) {
                 if (exitLog == null) {
-                    exitLog = new ExitLog();
-                    exitLog.start();
+                    ExitLog started = new ExitLog();
+                    started.start(); // published only once running: a failed start is retried next time
+                    exitLog = started;
                 }
                 l = exitLog;
             }
