@@ -150,11 +150,12 @@ public final class Agent implements AgentMXBean {
         service.useNative(vfork, loaded);
         nativeLoaded = loaded;
         fallbackReason = fallback;
-        service.ready();
-        publishStatus();
+        // Before ready(): the first spawn, which waits for ready, then logs the start line first.
         AgentLog.started("vfork-agent started version=" + VERSION + " launcher=" + (vfork ? "vfork" : "jdk")
                 + " jdk=" + Runtime.version() + " attached=" + attached
                 + (fallback.isEmpty() ? "" : " reason=\"" + fallback + "\""));
+        service.ready();
+        publishStatus();
         if (options.flag("jmx")) {
             registerMBean();
         }

@@ -30,7 +30,8 @@ public final class AgentLog {
         return ClassLoader.getSystemClassLoader().getResource("org/slf4j/LoggerFactory.class") != null;
     }
 
-    private static volatile String pendingStart;
+    private static final java.util.concurrent.atomic.AtomicReference<String> pendingStart =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
      * The agent's start line: at once on stderr when the application has no SLF4J, else kept
@@ -38,17 +39,21 @@ public final class AgentLog {
      */
     public static void started(String line) {
         if (applicationHasSlf4j()) {
-            pendingStart = line;
+            pendingStart.set(line);
         } else {
             stderr("INFO", line);
         }
     }
 
     /** Called on every spawn: one volatile read unless a start line waits. */
+    public static boolean startPending() {
+        return pendingStart.get() != null;
+    }
+
+    /** Logs the start line once, whichever thread comes first. */
     public static void flushStart() {
-        String line = pendingStart;
+        String line = pendingStart.getAndSet(null);
         if (line != null) {
-            pendingStart = null;
             info(line);
         }
     }

@@ -85,7 +85,7 @@ final class SpawnService {
         int fd2 = fds[2];
         Object event = null;
         try {
-            AgentLog.flushStart();
+            recorder.flushStart();
             event = recorder.beginSpawn();
         } catch (Throwable t) {
             recordingFailed(t);

@@ -265,6 +265,8 @@ class RecordingIT {
                 .collect(Collectors.toList());
         assertTrue(spawned.stream().anyMatch(l -> l.contains("spawn pid=" + pid(r, "detailed") + " program=\"echo\"")),
                 r::toString);
+        // The start line is written at the first spawn, and the child the backend spawns for it is not logged.
+        assertTrue(spawned.stream().anyMatch(l -> l.contains("for: vfork-agent started version=")), r::toString);
         assertFalse(spawned.stream().anyMatch(l -> l.contains("/usr/bin/env")), "the backend's own spawn was logged");
         assertFalse(r.stdout.contains("APPENDER-FAILED"), r::toString);
     }

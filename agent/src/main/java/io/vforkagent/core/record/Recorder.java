@@ -327,6 +327,22 @@ public final class Recorder {
         return (!debugLevel || AgentLog.isDebugEnabled()) && logging.get() == null;
     }
 
+    /**
+     * The agent's start line, at the first spawn made outside the logging backend: logged like
+     * any of our lines, so that a backend that spawns per line does not have its child logged.
+     */
+    public void flushStart() {
+        if (!AgentLog.startPending() || logging.get() != null) {
+            return;
+        }
+        logging.set(Boolean.TRUE);
+        try {
+            AgentLog.flushStart();
+        } finally {
+            logging.remove();
+        }
+    }
+
     /** A WARN line of the given rate-limit kind, or DEBUG when {@code warnKind} is null. */
     private void log(String warnKind, String line) {
         if (logging.get() != null) {
