@@ -23,7 +23,7 @@ import java.util.jar.JarFile;
  * agent's log lines go through the application's own logging configuration (and so is the JDK's
  * attach API, which only that loader sees).
  */
-final class AgentLoader extends ClassLoader {
+final class AgentLoader extends ClassLoader implements java.util.function.BiConsumer<String, URL> {
     static final String PREFIX = "inst/";
 
     static {
@@ -83,11 +83,31 @@ final class AgentLoader extends ClassLoader {
                 }
             }
         }
+        if (name.startsWith("com.sun.jna.")) {
+            bytes = QuietJna.relocate(bytes);
+        }
         return defineClass(name, bytes, 0, bytes.length, domain);
+    }
+
+    /** Resources served from elsewhere than the jar (NativeLauncher: JNA's dispatch library). */
+    private final java.util.Map<String, URL> served = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Serves {@code name} from {@code url} from now on; a null url ends it. */
+    @Override
+    public void accept(String name, URL url) {
+        if (url == null) {
+            served.remove(name);
+        } else {
+            served.put(name, url);
+        }
     }
 
     @Override
     protected URL findResource(String name) {
+        URL elsewhere = served.get(name);
+        if (elsewhere != null) {
+            return elsewhere;
+        }
         if (jar.getJarEntry(PREFIX + name) == null) {
             return null;
         }

@@ -60,6 +60,19 @@ public final class Agent implements AgentMXBean {
             declined(unsupported);
             return;
         }
+        Init init = new Init(options, attached);
+        if (!attached) {
+            init.start(); // at once: a JVM starting with the agent has no agent installed yet
+        }
+        try {
+            install(agentArgs, inst, attached, options, init);
+        } finally {
+            init.abandon(); // no-op once handed the agent; else the thread removes what it extracted
+        }
+    }
+
+    private static void install(String agentArgs, Instrumentation inst, boolean attached, Options options,
+                                Init init) {
         Class<?> bridge;
         try {
             bridge = BootstrapBridge.inject(inst);
@@ -74,6 +87,9 @@ public final class Agent implements AgentMXBean {
                     + t + "); the JDK launcher stays in place");
             declined("cannot define its bridge in java.base (" + t + ")");
             return;
+        }
+        if (attached) {
+            init.start();
         }
         AgentLog.trace("bridge defined");
         SpawnStats stats = new SpawnStats();
@@ -92,6 +108,8 @@ public final class Agent implements AgentMXBean {
                     lookup.findVirtual(Agent.class, "control", MethodType.methodType(String.class, String.class))
                             .bindTo(agent));
             AgentLog.trace("handles installed");
+            // Before the rewrite: from then on the init thread's own spawn (JNA's) reaches the service.
+            service.starting(init);
             rewriter = ProcessRewriter.install(inst, bridge);
             AgentLog.trace("ProcessImpl rewritten");
         } catch (Throwable t) {
@@ -111,31 +129,86 @@ public final class Agent implements AgentMXBean {
                     + rewriter.exitFailure() + "); process exits are not recorded");
         }
 
-        // The rest runs on a thread of its own, so that the JVM's start does not wait for it; a spawn
-        // made meanwhile waits for it instead (SpawnService.awaitReady). Its own spawns are refused:
-        // JNA runs "ldconfig -p" when it initialises (it ignores a failure, and the library is loaded
-        // by absolute path), which would otherwise be a JDK-launcher spawn of the agent's own.
         System.setProperty(STATUS_PROPERTY, "starting version=" + VERSION);
-        // An anonymous class, not a lambda: the JVM's first lambda costs milliseconds to bootstrap.
-        Agent started = agent;
-        Thread init = new Thread(new Runnable() {
-            @Override
-            public void run() {
-                started.finishStart(options, attached);
-            }
-        }, "vfork-agent-init");
-        init.setDaemon(true);
-        service.starting(init);
-        init.start();
+        init.proceed(agent);
     }
 
-    /** Loads the native library (in both modes: with launcher=jdk it still reaps with wait4). */
-    private void finishStart(Options options, boolean attached) {
+    /**
+     * The agent's start-up thread, so that the JVM's start does not wait for the library: a spawn
+     * made before it is done waits for it instead (SpawnService.awaitReady). It extracts the
+     * library and starts JNA at once, alongside the rewriting of {@code ProcessImpl} (neither
+     * spawns); once premain hands it the agent, it loads the library. JNA runs "ldconfig -p"
+     * there (it ignores a failure; the library is loaded by absolute path): that spawn of the
+     * agent's own is refused rather than paid for with the JDK's launcher.
+     */
+    private static final class Init extends Thread {
+        private final Options options;
+        private final boolean attached;
+        private final java.util.concurrent.CountDownLatch handed = new java.util.concurrent.CountDownLatch(1);
+        /** Null when premain gave up: the extracted library is removed, nothing else done. */
+        private volatile Agent agent;
+
+        Init(Options options, boolean attached) {
+            super("vfork-agent-init");
+            setDaemon(true);
+            this.options = options;
+            this.attached = attached;
+        }
+
+        void proceed(Agent a) {
+            agent = a;
+            handed.countDown();
+        }
+
+        void abandon() {
+            handed.countDown();
+        }
+
+        @Override
+        public void run() {
+            Path lib = null;
+            Throwable failure = null;
+            try {
+                String tmp = options.get("tmpdir");
+                lib = NativeLauncher.extract(Path.of(tmp.isEmpty() ? System.getProperty("java.io.tmpdir") : tmp));
+            } catch (Throwable t) {
+                failure = t;
+            }
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    handed.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // premain's hand-off is what this thread is for
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            Agent a = agent;
+            if (a == null) {
+                if (lib != null) {
+                    NativeLauncher.discard(lib);
+                }
+                return;
+            }
+            a.finishStart(options, attached, lib, failure);
+        }
+    }
+
+    /**
+     * Loads the native library (in both modes: with launcher=jdk it still reaps with wait4) that
+     * {@link Init} extracted, or reports why it could not.
+     */
+    private void finishStart(Options options, boolean attached, Path lib, Throwable extractFailure) {
         String fallback = "";
         boolean loaded;
         try {
-            String tmp = options.get("tmpdir");
-            NativeLauncher.load(Path.of(tmp.isEmpty() ? System.getProperty("java.io.tmpdir") : tmp));
+            if (extractFailure != null) {
+                throw extractFailure;
+            }
+            NativeLauncher.register(lib);
             loaded = true;
         } catch (Throwable t) {
             loaded = false;
@@ -150,14 +223,27 @@ public final class Agent implements AgentMXBean {
         service.useNative(vfork, loaded);
         nativeLoaded = loaded;
         fallbackReason = fallback;
+        boolean jmxLater = options.flag("jmx") && !attached;
+        if (jmxLater) {
+            // Creating the platform MBean server initialises java.util.logging for good: at
+            // start-up it would fix the JVM's LogManager before an application that picks its own
+            // in main (java.util.logging.manager, as JBoss LogManager users do) has picked it. A
+            // -javaagent waits for the first spawn, as the start line does.
+            service.atFirstSpawn(new Runnable() {
+                @Override
+                public void run() {
+                    jmx(true);
+                }
+            });
+        }
         // Before ready(): the first spawn, which waits for ready, then logs the start line first.
         AgentLog.started("vfork-agent started version=" + VERSION + " launcher=" + (vfork ? "vfork" : "jdk")
                 + " jdk=" + Runtime.version() + " attached=" + attached
                 + (fallback.isEmpty() ? "" : " reason=\"" + fallback + "\""));
         service.ready();
         publishStatus();
-        if (options.flag("jmx")) {
-            registerMBean();
+        if (options.flag("jmx") && attached) {
+            jmx(true); // an attached agent comes long after main
         }
     }
 
@@ -195,6 +281,7 @@ public final class Agent implements AgentMXBean {
             }
             applied.addAll(recorder.reconfigure(options, options.given()));
             if (options.given().contains("jmx")) {
+                service.atFirstSpawn(null); // a registration still waiting for the first spawn is replaced
                 jmx(options.flag("jmx"));
                 applied.add("jmx");
             }
@@ -234,12 +321,10 @@ public final class Agent implements AgentMXBean {
         return null;
     }
 
-    /** The platform MBean server costs tens of milliseconds to create: done on the init thread. */
-    private void registerMBean() {
-        jmx(true);
-    }
-
-    /** Registers or unregisters the MBean; either is a no-op when already so. */
+    /**
+     * Registers or unregisters the MBean; either is a no-op when already so. Never on a spawning
+     * thread: the platform MBean server costs tens of milliseconds to create.
+     */
     private synchronized void jmx(boolean on) {
         try {
             javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();

@@ -39,6 +39,23 @@ final class SpawnService {
         this.recorder = recorder;
     }
 
+    /** Work that waits for the application's first spawn (see {@link Agent}); run on a thread of its own. */
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> atFirstSpawn =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    void atFirstSpawn(Runnable work) {
+        atFirstSpawn.set(work);
+    }
+
+    private void runFirstSpawnWork() {
+        Runnable work = atFirstSpawn.getAndSet(null);
+        if (work != null) {
+            Thread t = new Thread(work, "vfork-agent-jmx");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
     void starting(Thread t) {
         starting = t;
     }
@@ -86,6 +103,9 @@ final class SpawnService {
         Object event = null;
         try {
             recorder.flushStart();
+            if (atFirstSpawn.get() != null) {
+                runFirstSpawnWork();
+            }
             event = recorder.beginSpawn();
         } catch (Throwable t) {
             recordingFailed(t);

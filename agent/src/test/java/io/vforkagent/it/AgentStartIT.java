@@ -181,6 +181,21 @@ class AgentStartIT {
     }
 
     /** A real noexec mount (tmpfs; needs root, as CI has): the library cannot be mapped, the JDK launcher serves. */
+    /** A JVM that ends while the agent still starts leaves no extracted library behind. */
+    @Test
+    void shortLivedJvmLeavesNothingExtracted() throws Exception {
+        Path dir = Files.createDirectories(scratch.resolve("quick-exit"));
+        for (int i = 0; i < 5; i++) {
+            AgentJvm.Result r = AgentJvm.run(List.of(AgentJvm.javaagent("tmpdir=" + dir), "-cp", AgentJvm.TEST_CLASSES),
+                    QuickExitApp.class.getName(), List.of(), Map.of(), scratch, 60);
+            assertEquals(0, r.exit, r::toString);
+            assertTrue(r.stdout.contains("QUICK-EXIT"), r::toString);
+        }
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of(), s.map(Path::toString).collect(Collectors.toList()));
+        }
+    }
+
     @Test
     void noexecExtractionDirectoryFallsBack() throws Exception {
         Path dir = Files.createDirectories(scratch.resolve("noexec"));
@@ -189,8 +204,9 @@ class AgentStartIT {
         org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here (not root)");
         try {
             AgentJvm.Result r = spawnApp(List.of(AgentJvm.javaagent("tmpdir=" + dir)), 20);
+            // JNA's dispatch library is the first the agent loads from there.
             assertTrue(r.stdout.contains("AGENT launcher=jdk vfork=0 jdk=5 failures=0 reason=native launcher did not "
-                    + "load: cannot load " + dir), r::toString);
+                    + "load: cannot start JNA: UnsatisfiedLinkError: " + dir), r::toString);
             List<String> lines = agentLines(r);
             assertEquals(2, lines.size(), r::toString);
             assertTrue(lines.get(0).contains("failed to map segment from shared object"), lines.get(0));
@@ -213,6 +229,20 @@ class AgentStartIT {
         AgentJvm.Result r = spawnApp(List.of(AgentJvm.javaagent("help")), 20);
         assertTrue(r.stderr.contains("launcher     vfork    vfork, jdk: "), r::toString);
         assertTrue(r.stdout.contains("AGENT launcher=vfork vfork=5"), r::toString);
+    }
+
+    /**
+     * Neither JNA (which logs through java.util.logging) nor the MBean server (whose creation sets
+     * java.util.logging up) may fix the JVM's LogManager before the application picks its own.
+     */
+    @Test
+    void applicationPicksItsOwnLogManagerAfterTheAgentStarted() throws Exception {
+        AgentJvm.Result r = AgentJvm.run(List.of("-D" + NO_SLOW_WARN, AgentJvm.javaagent(""), "-cp",
+                AgentJvm.TEST_CLASSES), LogManagerApp.class.getName(), List.of(), Map.of(), scratch, 60);
+        assertEquals(0, r.exit, r::toString);
+        assertTrue(r.stdout.contains("MANAGER " + LogManagerApp.AppLogManager.class.getName()), r::toString);
+        // The MBean still comes: at the first spawn.
+        assertTrue(r.stdout.contains("AGENT launcher=vfork vfork=1 jdk=0"), r::toString);
     }
 
     @Test

@@ -25,10 +25,10 @@ final class Descriptors {
         p.getInputStream().close();
         p.getErrorStream().close();
         p.waitFor();
-        // The agent's start-up thread goes on after the first spawn (MBean server, logging), and
-        // the descriptors it opens meanwhile are not the run's.
+        // The agent's start-up threads go on after the first spawn (library, MBean server), and
+        // the descriptors they open meanwhile are not the run's.
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals("vfork-agent-init")) {
+            if (t.getName().equals("vfork-agent-init") || t.getName().equals("vfork-agent-jmx")) {
                 t.join(10_000);
             }
         }

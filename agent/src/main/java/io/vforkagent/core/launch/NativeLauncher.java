@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -24,6 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class NativeLauncher {
     static final int ABI_VERSION = 1;
     static final String RESOURCE = "io/vforkagent/native/linux-x86-64/libvforkagent.so";
+    /** Where JNA looks for its dispatch library among its class loader's resources. */
+    static final String JNA_DISPATCH = "com/sun/jna/linux-x86-64/libjnidispatch.so";
 
     // Slots of the out[] array that vfa_spawn fills (VFA_OUT_*).
     public static final int OUT_ERRNO = 0;
@@ -79,28 +79,106 @@ public final class NativeLauncher {
 
     static native int vfa_errno_name(int errnum, byte[] buf, int cap);
 
-    /**
-     * Extracts the library into a new private directory under {@code baseDir}, loads it and
-     * removes the file (a loaded library needs no file). Idempotent.
-     */
-    public static synchronized void load(Path baseDir) throws IOException {
-        if (loaded) {
-            return;
+    /** Extracts, loads and registers the library in one go (see {@link #extract}, {@link #register}). */
+    public static void load(Path baseDir) throws IOException {
+        if (!loaded) {
+            register(extract(baseDir));
         }
+    }
+
+    /**
+     * Extracts the library, checked against its checksum, into a new private directory under
+     * {@code baseDir}, and starts JNA. Spawns nothing, so it may run before {@code ProcessImpl}
+     * is rewritten, alongside the rewriting. Returns the library's path for {@link #register}.
+     */
+    public static Path extract(Path baseDir) throws IOException {
         Path dir = privateDirectory(baseDir);
         Path lib = dir.resolve("libvforkagent.so");
-        byte[] bytes = resource(RESOURCE);
-        String expected = new String(resource(RESOURCE + ".sha256"), StandardCharsets.US_ASCII).trim();
+        Path dispatch = dir.resolve("libjnidispatch.so");
+        try {
+            // A JVM that ends before the library is loaded (a short-lived one) does not leave them
+            // behind; the directory first, as they are removed in the reverse order.
+            dir.toFile().deleteOnExit();
+            lib.toFile().deleteOnExit();
+            dispatch.toFile().deleteOnExit();
+            write(RESOURCE, lib);
+            io.vforkagent.core.AgentLog.trace("library extracted");
+            startJna(dispatch);
+            io.vforkagent.core.AgentLog.trace("JNA started");
+            return lib;
+        } catch (IOException | RuntimeException | Error e) {
+            Files.deleteIfExists(dispatch);
+            discard(lib);
+            throw e;
+        } finally {
+            Files.deleteIfExists(dispatch); // loaded or not, needed no longer
+        }
+    }
+
+    /** Writes a library of the jar to {@code file}, checked against its checksum before and after. */
+    private static void write(String resource, Path file) throws IOException {
+        byte[] bytes = resource(resource);
+        String expected = new String(resource(resource + ".sha256"), StandardCharsets.US_ASCII).trim();
         if (!sha256(bytes).equals(expected)) {
-            throw new IOException(RESOURCE + " in the agent jar does not match its checksum: the jar is damaged");
+            throw new IOException(resource + " in the agent jar does not match its checksum: the jar is damaged");
         }
-        Files.write(lib, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         // Read back what will be loaded: the directory is private, but the check is cheap.
-        if (!sha256(Files.readAllBytes(lib)).equals(expected)) {
-            Files.deleteIfExists(lib);
-            throw new IOException(lib + " changed after it was written; not loaded");
+        if (!sha256(Files.readAllBytes(file)).equals(expected)) {
+            throw new IOException(file + " changed after it was written; not loaded");
         }
-        io.vforkagent.core.AgentLog.trace("library extracted");
+    }
+
+    /**
+     * Starts JNA (its dispatch library and class loading: most of the agent's start-up). Left to
+     * itself, JNA copies its dispatch library from the jar to a temporary file of a name of its
+     * choosing, whose creation (File.createTempFile) sets up the JVM's SecureRandom and security
+     * providers (~15 ms). In the agent jar, the agent's class loader serves it instead from
+     * the private directory, written and checked like the agent's own library; JNA loads a
+     * library served from a file where it is.
+     */
+    @SuppressWarnings("unchecked")
+    private static void startJna(Path dispatch) throws IOException {
+        ClassLoader loader = NativeLauncher.class.getClassLoader();
+        java.util.function.BiConsumer<String, java.net.URL> serve = loader instanceof java.util.function.BiConsumer
+                ? (java.util.function.BiConsumer<String, java.net.URL>) loader : null;
+        if (serve != null) {
+            write(JNA_DISPATCH, dispatch);
+            serve.accept(JNA_DISPATCH, dispatch.toUri().toURL());
+        }
+        try {
+            if (Native.POINTER_SIZE != 8) {
+                throw new IOException("JNA reports " + Native.POINTER_SIZE + "-byte pointers on amd64");
+            }
+        } catch (LinkageError | RuntimeException e) {
+            throw new IOException("cannot start JNA: " + oneLine(e), e);
+        } finally {
+            if (serve != null) {
+                serve.accept(JNA_DISPATCH, null);
+            }
+        }
+    }
+
+    /** Removes what {@link #extract} left, when the agent does not go on. */
+    public static void discard(Path lib) {
+        try {
+            Files.deleteIfExists(lib);
+            Files.deleteIfExists(lib.getParent());
+        } catch (IOException ignored) {
+            // a private, empty directory at worst
+        }
+    }
+
+    /**
+     * Loads the extracted library and binds the native methods to it, then removes the file (a
+     * loaded library needs no file). Only once spawns reach the agent: JNA runs
+     * {@code ldconfig -p} here, a spawn the agent refuses. Idempotent.
+     */
+    public static synchronized void register(Path lib) throws IOException {
+        if (loaded) {
+            discard(lib);
+            return;
+        }
         try {
             Native.register(NativeLauncher.class, NativeLibrary.getInstance(lib.toString()));
             io.vforkagent.core.AgentLog.trace("JNA registered");
@@ -108,8 +186,7 @@ public final class NativeLauncher {
             // UnsatisfiedLinkError (wrong architecture, noexec mount), IllegalCallerException (native access denied)
             throw new IOException("cannot load " + lib + ": " + oneLine(e), e);
         } finally {
-            Files.deleteIfExists(lib);
-            Files.deleteIfExists(dir);
+            discard(lib);
         }
         int abi = vfa_init();
         if (abi != ABI_VERSION) {
@@ -134,17 +211,8 @@ public final class NativeLauncher {
         }
     }
 
-    static String sha256(byte[] bytes) throws IOException {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
-            StringBuilder sb = new StringBuilder();
-            for (byte b : d) {
-                sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-            }
-            return sb.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IOException(e);
-        }
+    static String sha256(byte[] bytes) {
+        return Sha256.hex(bytes);
     }
 
     /**
