@@ -32,6 +32,8 @@ public final class Agent implements AgentMXBean {
     private final Recorder recorder;
     private volatile boolean nativeLoaded;
     private volatile String fallbackReason = "";
+    /** The last word on the MBean (start or a later attach), for a registration made later. */
+    private volatile boolean jmxWanted;
 
     private Agent(SpawnService service, SpawnStats stats, Recorder recorder) {
         this.service = service;
@@ -41,6 +43,9 @@ public final class Agent implements AgentMXBean {
 
     public static void start(String agentArgs, Instrumentation inst, boolean attached) {
         AgentLog.trace("premain");
+        if (attached && reconfigured(agentArgs, inst)) {
+            return;
+        }
         Options options;
         try {
             options = Options.parse(agentArgs, System.getProperties());
@@ -229,10 +234,11 @@ public final class Agent implements AgentMXBean {
             // start-up it would fix the JVM's LogManager before an application that picks its own
             // in main (java.util.logging.manager, as JBoss LogManager users do) has picked it. A
             // -javaagent waits for the first spawn, as the start line does.
+            jmxWanted = true;
             service.atFirstSpawn(new Runnable() {
                 @Override
                 public void run() {
-                    jmx(true);
+                    jmxAsWanted(); // a later attach may have said jmx=false meanwhile
                 }
             });
         }
@@ -243,6 +249,7 @@ public final class Agent implements AgentMXBean {
         service.ready();
         publishStatus();
         if (options.flag("jmx") && attached) {
+            jmxWanted = true;
             jmx(true); // an attached agent comes long after main
         }
     }
@@ -282,7 +289,8 @@ public final class Agent implements AgentMXBean {
             applied.addAll(recorder.reconfigure(options, options.given()));
             if (options.given().contains("jmx")) {
                 service.atFirstSpawn(null); // a registration still waiting for the first spawn is replaced
-                jmx(options.flag("jmx"));
+                jmxWanted = options.flag("jmx");
+                jmx(jmxWanted);
                 applied.add("jmx");
             }
             if (options.flag("help")) {
@@ -305,6 +313,27 @@ public final class Agent implements AgentMXBean {
         return result;
     }
 
+    /**
+     * A later attach to a JVM whose agent runs: the running agent applies the options, and says
+     * what is wrong with a bad one (nothing changed), rather than this attach marking the running
+     * agent inactive for a typo. False when no agent runs here.
+     */
+    private static boolean reconfigured(String agentArgs, Instrumentation inst) {
+        if (!System.getProperty(STATUS_PROPERTY, "").startsWith("active")) {
+            return false;
+        }
+        try {
+            Class<?> bridge = BootstrapBridge.inject(inst);
+            if (!BootstrapBridge.installed(bridge)) {
+                return false;
+            }
+            AgentLog.stderr("INFO", BootstrapBridge.control(bridge, agentArgs == null ? "" : agentArgs));
+            return true;
+        } catch (Throwable t) {
+            return false; // the usual path says what is wrong
+        }
+    }
+
     /** Null when this OS, architecture and JDK can run the launcher, else why not. */
     static String unsupportedPlatform() {
         String os = System.getProperty("os.name", "");
@@ -325,6 +354,11 @@ public final class Agent implements AgentMXBean {
      * Registers or unregisters the MBean; either is a no-op when already so. Never on a spawning
      * thread: the platform MBean server costs tens of milliseconds to create.
      */
+    /** Read under the lock that {@link #jmx} takes: no registration overtakes a later jmx=false. */
+    private synchronized void jmxAsWanted() {
+        jmx(jmxWanted);
+    }
+
     private synchronized void jmx(boolean on) {
         try {
             javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();

@@ -118,6 +118,14 @@ public final class AgentLog {
             Slf4jHolder.warn(l, message);
             return;
         }
+        warnStderr(kind, message);
+    }
+
+    /**
+     * A WARN line on stderr, whatever the application logs with: at most one per kind per
+     * interval, with the count of those held back.
+     */
+    public static void warnStderr(String kind, String message) {
         long now = System.nanoTime();
         AtomicLong[] slot = stderrKinds.get(kind);
         if (slot == null) {

@@ -52,7 +52,12 @@ final class SpawnService {
         if (work != null) {
             Thread t = new Thread(work, "vfork-agent-jmx");
             t.setDaemon(true);
-            t.start();
+            try {
+                t.start();
+            } catch (Throwable e) {
+                // No thread to be had (a thread limit): the next spawn tries again.
+                atFirstSpawn.compareAndSet(null, work);
+            }
         }
     }
 
@@ -179,15 +184,17 @@ final class SpawnService {
 
     /**
      * Recording is never worth an application's spawn or a JDK reaper thread: a record that
-     * fails is dropped, said once per kind of failure on stderr, and the spawn goes on. A child
-     * already started must reach the application, or its pid and pipes would be lost.
+     * fails is dropped, said on stderr (rate-limited per kind of failure; never through the
+     * application's logging, which may be what failed, and runs on the reaper thread here too),
+     * and the spawn goes on. A child already started must reach the application, or its pid and
+     * pipes would be lost.
      */
     private static void recordingFailed(Throwable t) {
         if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) {
             throw (VirtualMachineError) t;
         }
         try {
-            AgentLog.warn("record " + t.getClass().getName(), "vfork-agent: a record was dropped: " + t);
+            AgentLog.warnStderr("record " + t.getClass().getName(), "vfork-agent: a record was dropped: " + t);
         } catch (Throwable ignored) {
             // nothing left to say it with
         }

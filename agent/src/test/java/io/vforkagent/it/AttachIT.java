@@ -68,9 +68,17 @@ class AttachIT {
         App app = new App(List.of());
         assertEquals("AGENT none", app.ask("agent", "AGENT"), "no agent before the attach");
 
-        AgentJvm.Result attach = cli("attach", String.valueOf(app.pid));
+        // No slow-spawn WARN before the threshold is set to 0 below: stderr WARNs are rate-limited.
+        AgentJvm.Result attach = cli("attach", String.valueOf(app.pid), "slowSpawnMs=600000");
         assertEquals(0, attach.exit, attach::toString);
         assertEquals("attached to " + app.pid + ": active version=0.1.0 launcher=vfork\n", attach.stdout);
+        // A typo in a later attach names the option, changes nothing, and leaves the agent running.
+        AgentJvm.Result typo = cli("attach", String.valueOf(app.pid), "launcher=posix");
+        assertEquals(2, typo.exit, typo::toString);
+        assertTrue(typo.stderr.startsWith("vfork-agent attach: option launcher=posix is not valid")
+                && typo.stderr.contains("accepted values: vfork, jdk; nothing was attached"), typo::toString);
+        assertTrue(cli("list").stdout.lines().anyMatch(l -> l.startsWith(app.pid + " ")
+                && l.contains("active version=0.1.0 launcher=vfork")), "still active after the typo");
         app.ask("spawn 3", "SPAWNED");
         String agent = app.ask("agent", "AGENT");
         assertTrue(agent.startsWith("AGENT launcher=vfork vfork=3 jdk=0 failures=0"), agent);
@@ -145,13 +153,22 @@ class AttachIT {
         assertTrue(refused.stderr.contains("cannot attach to " + disabled.pid), refused.stderr);
 
         App app = new App(List.of());
+        // A bad option is refused before anything reaches the target.
         AgentJvm.Result badOption = cli("attach", String.valueOf(app.pid), "launcher=posix");
-        assertEquals(1, badOption.exit, badOption::toString);
-        // The exact reason, from the target, on the operator's terminal.
-        assertEquals("vfork-agent attach: the agent did not start in " + app.pid + ": inactive version=0.1.0 "
-                + "reason=\"option launcher=posix is not valid (agent argument launcher); accepted values: vfork, jdk\"\n",
-                badOption.stderr);
+        assertEquals(2, badOption.exit, badOption::toString);
+        assertEquals("vfork-agent attach: option launcher=posix is not valid (agent argument launcher); accepted "
+                + "values: vfork, jdk; nothing was attached\n", badOption.stderr);
         assertEquals("AGENT none", app.ask("agent", "AGENT"), "the application runs on without the agent");
+
+        // One the target itself holds (a system property) makes it decline: the exact reason, from
+        // the target, on the operator's terminal.
+        App badProperty = new App(List.of("-Dvforkagent.launcher=posix"));
+        AgentJvm.Result declined = cli("attach", String.valueOf(badProperty.pid));
+        assertEquals(1, declined.exit, declined::toString);
+        assertEquals("vfork-agent attach: the agent did not start in " + badProperty.pid + ": inactive version=0.1.0 "
+                + "reason=\"option launcher=posix is not valid (-Dvforkagent.launcher); accepted values: "
+                + "vfork, jdk\"\n", declined.stderr);
+        assertEquals("AGENT none", badProperty.ask("agent", "AGENT"), "the application runs on without the agent");
 
         AgentJvm.Result usage = cli("attach");
         assertEquals(2, usage.exit);

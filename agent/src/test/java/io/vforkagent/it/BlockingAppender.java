@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BlockingAppender extends AppenderBase<ILoggingEvent> {
     static final CountDownLatch RELEASE = new CountDownLatch(1);
+    /** Counted down once an exit line has been appended. */
+    static final CountDownLatch EXIT_APPENDED = new CountDownLatch(1);
 
     @Override
     protected void append(ILoggingEvent event) {
@@ -25,5 +27,8 @@ public final class BlockingAppender extends AppenderBase<ILoggingEvent> {
             }
         }
         System.out.println("APPENDED " + line);
+        if (line.startsWith("exit pid=")) {
+            EXIT_APPENDED.countDown();
+        }
     }
 }

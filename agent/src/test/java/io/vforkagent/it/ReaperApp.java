@@ -12,7 +12,7 @@ public final class ReaperApp {
         boolean done = p.waitFor(20, TimeUnit.SECONDS);
         System.out.println("WAITFOR-RETURNED " + done + " exit=" + (done ? p.exitValue() : -1) + " pid=" + p.pid());
         BlockingAppender.RELEASE.countDown();
-        Thread.sleep(1000);
+        System.out.println("EXIT-LINE-APPENDED " + BlockingAppender.EXIT_APPENDED.await(30, TimeUnit.SECONDS));
         System.out.println("MAIN-DONE");
     }
 }

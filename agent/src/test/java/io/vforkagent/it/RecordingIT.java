@@ -284,6 +284,7 @@ class RecordingIT {
         assertEquals(0, r.exit, r::toString);
         Matcher m = Pattern.compile("WAITFOR-RETURNED true exit=0 pid=(\\d+)").matcher(r.stdout);
         assertTrue(m.find(), r::toString);
+        assertTrue(r.stdout.contains("EXIT-LINE-APPENDED true"), r::toString);
         assertTrue(r.stdout.contains("APPENDED exit pid=" + m.group(1) + " program=\"/bin/true\" code=0"), r::toString);
     }
 

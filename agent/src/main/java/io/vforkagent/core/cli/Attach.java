@@ -35,6 +35,13 @@ final class Attach {
 
     /** Loads the agent (or, when it runs already, hands it the options). Returns the exit code. */
     static int attach(String target, String options) {
+        try {
+            // Checked here first: a bad option is the operator's typo, not the target's business.
+            io.vforkagent.core.Options.parse(options, new Properties());
+        } catch (IllegalArgumentException e) {
+            System.err.println("vfork-agent attach: " + e.getMessage() + "; nothing was attached");
+            return 2;
+        }
         String jar;
         try {
             jar = new File(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();

@@ -21,7 +21,8 @@ public final class Recorder {
 
     // Volatile: a later attach may change them while spawns are recorded.
     private volatile String redactPatterns;
-    private volatile Redactor redactor;
+    /** The patterns it was compiled from travel with it: a reconfigure can never be overtaken. */
+    private volatile Compiled redactor;
     private volatile String argsMode;
     private volatile long slowNanos;
     private final Charset charset;
@@ -76,8 +77,7 @@ public final class Recorder {
             applied.add("args");
         }
         if (given.contains("redact")) {
-            redactPatterns = options.get("redact");
-            redactor = null; // compiled again at the next record
+            redactPatterns = options.get("redact"); // compiled at the next record
             applied.add("redact");
         }
         return applied;
@@ -247,6 +247,11 @@ public final class Recorder {
                     ExitLog started = new ExitLog();
                     started.start(); // published only once running: a failed start is retried next time
                     exitLog = started;
+                    try {
+                        Runtime.getRuntime().addShutdownHook(new Thread(started::drain, "vfork-agent-exit-log-drain"));
+                    } catch (IllegalStateException | SecurityException exiting) {
+                        // the JVM is exiting already: nothing left to wait for
+                    }
                 }
                 l = exitLog;
             }
@@ -259,19 +264,29 @@ public final class Recorder {
      * reaper completes the child's {@code waitFor}, and an appender that waits for a child of its
      * own while holding its lock (or one that stalls on a network) would otherwise hold up every
      * {@code waitFor} in the JVM, or deadlock with it. Lines beyond the queue are dropped, counted.
+     * At JVM exit, lines still queued get up to {@value #DRAIN_MILLIS} ms to be written.
      */
     private final class ExitLog extends Thread {
+        static final long DRAIN_MILLIS = 1000;
         private final java.util.concurrent.BlockingQueue<String> lines =
                 new java.util.concurrent.ArrayBlockingQueue<>(10_000);
         private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+        /** Offered and not yet written (or given up on): what the exit drain waits for. */
+        private final java.util.concurrent.atomic.AtomicLong pending = new java.util.concurrent.atomic.AtomicLong();
 
         ExitLog() {
             super("vfork-agent-exit-log");
             setDaemon(true);
+            // Not the reaper's (it starts this thread): JDK 25's is a system thread at top priority
+            // with no context class loader, wrong for the application's appenders.
+            setPriority(Thread.NORM_PRIORITY);
+            setContextClassLoader(ClassLoader.getSystemClassLoader());
         }
 
         void offer(String line) {
-            if (!lines.offer(line)) {
+            if (lines.offer(line)) {
+                pending.incrementAndGet();
+            } else {
                 dropped.incrementAndGet();
             }
         }
@@ -281,14 +296,34 @@ public final class Recorder {
             // Whatever the backend spawns from this thread is its own: not logged, exits included.
             logging.set(Boolean.TRUE);
             while (true) {
+                String line;
                 try {
-                    String line = lines.take();
+                    line = lines.take();
+                } catch (InterruptedException e) {
+                    continue; // not ours to stop: an interrupt would leave the queue to fill for ever
+                }
+                try {
                     long lost = dropped.getAndSet(0);
                     write(lost == 0 ? line : line + " (" + lost + " earlier exit lines dropped: queue full)");
-                } catch (InterruptedException e) {
-                    return;
                 } catch (Throwable t) {
                     // a failing backend loses this line, not the thread
+                } finally {
+                    pending.decrementAndGet();
+                }
+            }
+        }
+
+        /**
+         * Waits, at JVM exit, for the lines still queued: a short-lived program's last exits are
+         * logged. Bounded, as a stalled backend must not hold up the JVM's exit.
+         */
+        void drain() {
+            long deadline = System.nanoTime() + DRAIN_MILLIS * 1_000_000L;
+            while (pending.get() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
                 }
             }
         }
@@ -396,17 +431,29 @@ public final class Recorder {
         return Redactor.join(argsMode.equals("full") ? args : redactor().redact(args), MAX_TEXT);
     }
 
-    /** Compiled at the first record, not at start-up (regular expressions cost milliseconds). */
-    private Redactor redactor() {
-        Redactor r = redactor;
-        if (r == null) {
-            String patterns = redactPatterns;
-            r = Redactor.withPatterns(patterns);
-            if (patterns.equals(redactPatterns)) {
-                redactor = r; // not if a reconfigure came meanwhile: the next record compiles its patterns
-            }
+    private static final class Compiled {
+        final String patterns;
+        final Redactor redactor;
+
+        Compiled(String patterns, Redactor redactor) {
+            this.patterns = patterns;
+            this.redactor = redactor;
         }
-        return r;
+    }
+
+    /**
+     * Compiled at the first record, not at start-up (regular expressions cost milliseconds), and
+     * again at the first record after a reconfigure: whatever the order of the two, a record uses
+     * the patterns in force when it began, never older ones for good.
+     */
+    private Redactor redactor() {
+        String patterns = redactPatterns;
+        Compiled c = redactor;
+        if (c == null || !c.patterns.equals(patterns)) {
+            c = new Compiled(patterns, Redactor.withPatterns(patterns));
+            redactor = c;
+        }
+        return c.redactor;
     }
 
     static long blockBytes(byte[] prog, byte[] argBlock, byte[] envBlock) {
