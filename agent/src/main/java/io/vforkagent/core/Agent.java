@@ -43,7 +43,7 @@ public final class Agent implements AgentMXBean {
 
     public static void start(String agentArgs, Instrumentation inst, boolean attached) {
         AgentLog.trace("premain");
-        if (attached && reconfigured(agentArgs, inst)) {
+        if (handedToRunningAgent(agentArgs)) {
             return;
         }
         Options options;
@@ -66,35 +66,41 @@ public final class Agent implements AgentMXBean {
             return;
         }
         Init init = new Init(options, attached);
-        if (!attached) {
-            init.start(); // at once: a JVM starting with the agent has no agent installed yet
-        }
+        init.start();
         try {
-            install(agentArgs, inst, attached, options, init);
+            install(inst, options, init);
         } finally {
             init.abandon(); // no-op once handed the agent; else the thread removes what it extracted
         }
     }
 
-    private static void install(String agentArgs, Instrumentation inst, boolean attached, Options options,
-                                Init init) {
+    /**
+     * A second start in a JVM whose agent runs (a later attach, or the agent given twice): the
+     * running agent applies the options, and says what is wrong with a bad one, nothing changed.
+     * Checked before the options are read, so that a typo cannot mark a running agent inactive.
+     */
+    private static boolean handedToRunningAgent(String agentArgs) {
+        try {
+            Class<?> bridge = BootstrapBridge.existing();
+            if (bridge == null || !BootstrapBridge.installed(bridge)) {
+                return false;
+            }
+            AgentLog.stderr("INFO", BootstrapBridge.control(bridge, agentArgs == null ? "" : agentArgs));
+            return true;
+        } catch (Throwable t) {
+            return false; // the usual path says what is wrong
+        }
+    }
+
+    private static void install(Instrumentation inst, Options options, Init init) {
         Class<?> bridge;
         try {
             bridge = BootstrapBridge.inject(inst);
-            if (BootstrapBridge.installed(bridge)) {
-                // A second attach: the first agent applies the options, no second install.
-                String result = BootstrapBridge.control(bridge, agentArgs == null ? "" : agentArgs);
-                AgentLog.stderr("INFO", result);
-                return;
-            }
         } catch (Throwable t) {
             AgentLog.stderr("WARN", "vfork-agent " + VERSION + " inactive: cannot define its bridge in java.base ("
                     + t + "); the JDK launcher stays in place");
             declined("cannot define its bridge in java.base (" + t + ")");
             return;
-        }
-        if (attached) {
-            init.start();
         }
         AgentLog.trace("bridge defined");
         SpawnStats stats = new SpawnStats();
@@ -218,7 +224,10 @@ public final class Agent implements AgentMXBean {
         } catch (Throwable t) {
             loaded = false;
             fallback = "native launcher did not load: " + t.getMessage();
-            AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + fallback + "; spawns use the JDK launcher");
+            // Unless the JVM's exit removed the extracted files under it: then it is no news.
+            if (!jvmExiting()) {
+                AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + fallback + "; spawns use the JDK launcher");
+            }
         }
         boolean vfork = loaded && options.launcher().equals("vfork");
         if (loaded && !vfork) {
@@ -228,13 +237,12 @@ public final class Agent implements AgentMXBean {
         service.useNative(vfork, loaded);
         nativeLoaded = loaded;
         fallbackReason = fallback;
-        boolean jmxLater = options.flag("jmx") && !attached;
-        if (jmxLater) {
+        jmxWanted = options.flag("jmx");
+        if (jmxWanted && !attached) {
             // Creating the platform MBean server initialises java.util.logging for good: at
             // start-up it would fix the JVM's LogManager before an application that picks its own
             // in main (java.util.logging.manager, as JBoss LogManager users do) has picked it. A
             // -javaagent waits for the first spawn, as the start line does.
-            jmxWanted = true;
             service.atFirstSpawn(new Runnable() {
                 @Override
                 public void run() {
@@ -248,9 +256,20 @@ public final class Agent implements AgentMXBean {
                 + (fallback.isEmpty() ? "" : " reason=\"" + fallback + "\""));
         service.ready();
         publishStatus();
-        if (options.flag("jmx") && attached) {
-            jmxWanted = true;
-            jmx(true); // an attached agent comes long after main
+        if (attached && jmxWanted) {
+            jmxAsWanted(); // an attached agent comes long after main
+        }
+    }
+
+    /** Whether the JVM's shutdown has begun: the one way the JDK tells is refusing a new hook. */
+    private static boolean jvmExiting() {
+        Thread probe = new Thread();
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException shuttingDown) {
+            return true;
         }
     }
 
@@ -288,8 +307,7 @@ public final class Agent implements AgentMXBean {
             }
             applied.addAll(recorder.reconfigure(options, options.given()));
             if (options.given().contains("jmx")) {
-                service.atFirstSpawn(null); // a registration still waiting for the first spawn is replaced
-                jmxWanted = options.flag("jmx");
+                jmxWanted = options.flag("jmx"); // a registration still waiting for the first spawn reads it
                 jmx(jmxWanted);
                 applied.add("jmx");
             }
@@ -313,27 +331,6 @@ public final class Agent implements AgentMXBean {
         return result;
     }
 
-    /**
-     * A later attach to a JVM whose agent runs: the running agent applies the options, and says
-     * what is wrong with a bad one (nothing changed), rather than this attach marking the running
-     * agent inactive for a typo. False when no agent runs here.
-     */
-    private static boolean reconfigured(String agentArgs, Instrumentation inst) {
-        if (!System.getProperty(STATUS_PROPERTY, "").startsWith("active")) {
-            return false;
-        }
-        try {
-            Class<?> bridge = BootstrapBridge.inject(inst);
-            if (!BootstrapBridge.installed(bridge)) {
-                return false;
-            }
-            AgentLog.stderr("INFO", BootstrapBridge.control(bridge, agentArgs == null ? "" : agentArgs));
-            return true;
-        } catch (Throwable t) {
-            return false; // the usual path says what is wrong
-        }
-    }
-
     /** Null when this OS, architecture and JDK can run the launcher, else why not. */
     static String unsupportedPlatform() {
         String os = System.getProperty("os.name", "");
@@ -350,15 +347,15 @@ public final class Agent implements AgentMXBean {
         return null;
     }
 
-    /**
-     * Registers or unregisters the MBean; either is a no-op when already so. Never on a spawning
-     * thread: the platform MBean server costs tens of milliseconds to create.
-     */
     /** Read under the lock that {@link #jmx} takes: no registration overtakes a later jmx=false. */
     private synchronized void jmxAsWanted() {
         jmx(jmxWanted);
     }
 
+    /**
+     * Registers or unregisters the MBean; either is a no-op when already so. Never on a spawning
+     * thread: the platform MBean server costs tens of milliseconds to create.
+     */
     private synchronized void jmx(boolean on) {
         try {
             javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();

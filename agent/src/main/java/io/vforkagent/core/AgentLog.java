@@ -50,12 +50,9 @@ public final class AgentLog {
         return pendingStart.get() != null;
     }
 
-    /** Logs the start line once, whichever thread comes first. */
-    public static void flushStart() {
-        String line = pendingStart.getAndSet(null);
-        if (line != null) {
-            info(line);
-        }
+    /** The start line, to the one thread that takes it; null after that. */
+    public static String takeStart() {
+        return pendingStart.getAndSet(null);
     }
 
     private static final long TRACE_ORIGIN = System.nanoTime();

@@ -39,11 +39,20 @@ public final class BootstrapBridge {
         AgentLog.trace("java.lang opened");
         enableNativeAccessQuietly();
         AgentLog.trace("native access");
+        Class<?> bridge = existing();
+        if (bridge != null) {
+            return bridge;
+        }
+        MethodHandles.Lookup javaLang = MethodHandles.privateLookupIn(Object.class, MethodHandles.lookup());
+        return javaLang.defineClass(renamed(read(SOURCE + ".classdata")));
+    }
+
+    /** The bridge an earlier start defined in this JVM, or null: nothing is defined or opened. */
+    static Class<?> existing() {
         try {
             return Class.forName(NAME, false, null);
-        } catch (ClassNotFoundException notYet) {
-            MethodHandles.Lookup javaLang = MethodHandles.privateLookupIn(Object.class, MethodHandles.lookup());
-            return javaLang.defineClass(renamed(read(SOURCE + ".classdata")));
+        } catch (ClassNotFoundException none) {
+            return null;
         }
     }
 

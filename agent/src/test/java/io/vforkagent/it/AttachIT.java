@@ -79,6 +79,18 @@ class AttachIT {
                 && typo.stderr.contains("accepted values: vfork, jdk; nothing was attached"), typo::toString);
         assertTrue(cli("list").stdout.lines().anyMatch(l -> l.startsWith(app.pid + " ")
                 && l.contains("active version=0.1.0 launcher=vfork")), "still active after the typo");
+        // The same typo through another attach tool reaches the running agent, which names it and
+        // changes nothing.
+        com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(String.valueOf(app.pid));
+        try {
+            vm.loadAgent(System.getProperty("vforkagent.jar"), "launcher=posix");
+            assertTrue(vm.getSystemProperties().getProperty("vfork-agent.status")
+                    .startsWith("active version=0.1.0 launcher=vfork"), "still active after the typo");
+            assertTrue(vm.getSystemProperties().getProperty("vfork-agent.status.last")
+                    .startsWith("vfork-agent: option launcher=posix is not valid"), "the running agent names it");
+        } finally {
+            vm.detach();
+        }
         app.ask("spawn 3", "SPAWNED");
         String agent = app.ask("agent", "AGENT");
         assertTrue(agent.startsWith("AGENT launcher=vfork vfork=3 jdk=0 failures=0"), agent);

@@ -24,6 +24,7 @@ public final class NativeLauncher {
     static final String RESOURCE = "io/vforkagent/native/linux-x86-64/libvforkagent.so";
     /** Where JNA looks for its dispatch library among its class loader's resources. */
     static final String JNA_DISPATCH = "com/sun/jna/linux-x86-64/libjnidispatch.so";
+    private static final String DISPATCH_FILE = "libjnidispatch.so";
 
     // Slots of the out[] array that vfa_spawn fills (VFA_OUT_*).
     public static final int OUT_ERRNO = 0;
@@ -94,7 +95,7 @@ public final class NativeLauncher {
     public static Path extract(Path baseDir) throws IOException {
         Path dir = privateDirectory(baseDir);
         Path lib = dir.resolve("libvforkagent.so");
-        Path dispatch = dir.resolve("libjnidispatch.so");
+        Path dispatch = dir.resolve(DISPATCH_FILE);
         try {
             // A JVM that ends before the library is loaded (a short-lived one) does not leave them
             // behind; the directory first, as they are removed in the reverse order.
@@ -104,14 +105,12 @@ public final class NativeLauncher {
             write(RESOURCE, lib);
             io.vforkagent.core.AgentLog.trace("library extracted");
             startJna(dispatch);
+            Files.deleteIfExists(dispatch); // loaded: needed no longer
             io.vforkagent.core.AgentLog.trace("JNA started");
             return lib;
         } catch (IOException | RuntimeException | Error e) {
-            Files.deleteIfExists(dispatch);
             discard(lib);
             throw e;
-        } finally {
-            Files.deleteIfExists(dispatch); // loaded or not, needed no longer
         }
     }
 
@@ -159,10 +158,11 @@ public final class NativeLauncher {
         }
     }
 
-    /** Removes what {@link #extract} left, when the agent does not go on. */
+    /** Removes what {@link #extract} left: the library, JNA's copy if still there, the directory. */
     public static void discard(Path lib) {
         try {
             Files.deleteIfExists(lib);
+            Files.deleteIfExists(lib.resolveSibling(DISPATCH_FILE));
             Files.deleteIfExists(lib.getParent());
         } catch (IOException ignored) {
             // a private, empty directory at worst

@@ -367,28 +367,34 @@ public final class Recorder {
      * any of our lines, so that a backend that spawns per line does not have its child logged.
      */
     public void flushStart() {
-        if (!AgentLog.startPending() || logging.get() != null) {
-            return;
-        }
-        logging.set(Boolean.TRUE);
-        try {
-            AgentLog.flushStart();
-        } finally {
-            logging.remove();
+        if (AgentLog.startPending() && logging.get() == null) {
+            String line = AgentLog.takeStart(); // null when another thread took it first
+            if (line != null) {
+                log(INFO, line);
+            }
         }
     }
 
-    /** A WARN line of the given rate-limit kind, or DEBUG when {@code warnKind} is null. */
+    /** {@link #log}'s level for the start line; any other non-null kind is a WARN's rate-limit kind. */
+    private static final String INFO = "\u0000info";
+
+    /**
+     * A WARN line of the given rate-limit kind, DEBUG when {@code warnKind} is null, or INFO. A
+     * line is not written from inside the writing of another: whatever the logging backend spawns
+     * meanwhile is its own business.
+     */
     private void log(String warnKind, String line) {
         if (logging.get() != null) {
             return;
         }
         logging.set(Boolean.TRUE);
         try {
-            if (warnKind != null) {
-                AgentLog.warn(warnKind, line);
-            } else {
+            if (warnKind == null) {
                 AgentLog.debug(line);
+            } else if (warnKind == INFO) {
+                AgentLog.info(line);
+            } else {
+                AgentLog.warn(warnKind, line);
             }
         } finally {
             logging.remove();
