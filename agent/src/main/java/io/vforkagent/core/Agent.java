@@ -3,7 +3,7 @@ package io.vforkagent.core;
 import io.vforkagent.core.instrument.ProcessRewriter;
 import io.vforkagent.core.record.Recorder;
 import io.vforkagent.core.launch.JdkLauncher;
-import io.vforkagent.core.launch.NativeLauncher;
+import io.vforkagent.core.launch.NativeInstaller;
 
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;
@@ -31,11 +31,13 @@ public final class Agent implements AgentMXBean {
     private final SpawnStats stats;
     private final Recorder recorder;
     private volatile boolean nativeLoaded;
+    /** The launcher asked for, at start or by the last attach: what serves once the library loads. */
+    private volatile String wantedLauncher = "vfork";
     private volatile String fallbackReason = "";
     /** The last word on the MBean (start or a later attach), for a registration made later. */
     private volatile boolean jmxWanted;
 
-    private Agent(SpawnService service, SpawnStats stats, Recorder recorder) {
+    Agent(SpawnService service, SpawnStats stats, Recorder recorder) {
         this.service = service;
         this.stats = stats;
         this.recorder = recorder;
@@ -177,11 +179,10 @@ public final class Agent implements AgentMXBean {
 
         @Override
         public void run() {
-            Path lib = null;
+            NativeInstaller.Prepared prepared = null;
             Throwable failure = null;
             try {
-                String tmp = options.get("tmpdir");
-                lib = NativeLauncher.extract(Path.of(tmp.isEmpty() ? System.getProperty("java.io.tmpdir") : tmp));
+                prepared = NativeInstaller.prepare(baseDirectory(options));
             } catch (Throwable t) {
                 failure = t;
             }
@@ -199,66 +200,113 @@ public final class Agent implements AgentMXBean {
             }
             Agent a = agent;
             if (a == null) {
-                if (lib != null) {
-                    NativeLauncher.discard(lib);
+                if (prepared != null) {
+                    NativeInstaller.discard(prepared);
                 }
                 return;
             }
-            a.finishStart(options, attached, lib, failure);
+            a.finishStart(options, attached, prepared, failure);
         }
+    }
+
+    static Path baseDirectory(Options options) {
+        String tmp = options.get("tmpdir");
+        return Path.of(tmp.isEmpty() ? System.getProperty("java.io.tmpdir") : tmp);
     }
 
     /**
      * Loads the native library (in both modes: with launcher=jdk it still reaps with wait4) that
-     * {@link Init} extracted, or reports why it could not.
+     * {@link Init} prepared, or says why it could not. Whatever happens here, readiness is
+     * published: spawns waiting for it must never wait in vain.
      */
-    private void finishStart(Options options, boolean attached, Path lib, Throwable extractFailure) {
-        String fallback = "";
-        boolean loaded;
+    void finishStart(Options options, boolean attached, NativeInstaller.Prepared prepared,
+                             Throwable prepareFailure) {
         try {
-            if (extractFailure != null) {
-                throw extractFailure;
+            wantedLauncher = options.launcher();
+            boolean loaded = load(prepared, prepareFailure, options);
+            applyLoaded(loaded);
+            jmxWanted = options.flag("jmx");
+            if (jmxWanted && !attached) {
+                // Creating the platform MBean server initialises java.util.logging for good: at
+                // start-up it would fix the JVM's LogManager before an application that picks its own
+                // in main (java.util.logging.manager, as JBoss LogManager users do) has picked it. A
+                // -javaagent waits for the first spawn, as the start line does.
+                service.atFirstSpawn(new Runnable() {
+                    @Override
+                    public void run() {
+                        // The platform MBean server loads libmanagement in a JDK class initialiser: with
+                        // no descriptor to spare it would fail, and that JDK class with it, for good
+                        // (the application's own JMX then throws NoClassDefFoundError). Later instead.
+                        if (!Headroom.descriptorsToSpare(Headroom.FOR_JDK_INIT)) {
+                            service.atFirstSpawnAgain(this, 1_000_000_000L);
+                            return;
+                        }
+                        jmxAsWanted(); // a later attach may have said jmx=false meanwhile
+                    }
+                });
             }
-            NativeLauncher.register(lib);
-            loaded = true;
+            // Before ready(): the first spawn, which waits for ready, then logs the start line first.
+            AgentLog.started("vfork-agent started version=" + VERSION + " launcher=" + getLauncher()
+                    + " jdk=" + Runtime.version() + " attached=" + attached
+                    + (fallbackReason.isEmpty() ? "" : " reason=\"" + fallbackReason + "\""));
         } catch (Throwable t) {
-            loaded = false;
-            fallback = "native launcher did not load: " + t.getMessage();
+            fallbackReason = "agent start failed: " + t;
+            AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + fallbackReason + "; spawns use the JDK launcher");
+        } finally {
+            service.ready();
+            publishStatus();
+        }
+        if (attached && jmxWanted) {
+            if (Headroom.descriptorsToSpare(Headroom.FOR_JDK_INIT)) {
+                jmxAsWanted(); // an attached agent comes long after main
+            } else {
+                AgentLog.stderr("WARN", "vfork-agent: the MBean is not registered: no file descriptors to spare "
+                        + "(the JDK's management classes would fail for good); attach again with jmx=true later");
+            }
+        }
+    }
+
+    /** Loads the library; on failure says why once and, where the cause may pass, arranges a retry. */
+    private boolean load(NativeInstaller.Prepared prepared, Throwable prepareFailure, Options options) {
+        try {
+            if (prepareFailure != null) {
+                throw prepareFailure;
+            }
+            NativeInstaller.load(prepared);
+            AgentLog.trace("native library loaded");
+            return true;
+        } catch (Throwable t) {
+            String reason = "native launcher did not load: " + t.getMessage();
+            fallbackReason = reason;
+            boolean again = LoadRetry.isTransient(t);
             // Unless the JVM's exit removed the extracted files under it: then it is no news.
             if (!jvmExiting()) {
-                AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + fallback + "; spawns use the JDK launcher");
+                AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + reason + "; spawns use the JDK launcher"
+                        + (again ? " until a retry at a later spawn succeeds" : ""));
             }
+            if (again) {
+                new LoadRetry(this, service, options).arm();
+            }
+            return false;
         }
-        boolean vfork = loaded && options.launcher().equals("vfork");
-        if (loaded && !vfork) {
-            fallback = "launcher=jdk";
-        }
-        AgentLog.trace("native library loaded");
+    }
+
+    /** The launcher state once the library is loaded, or known not to be. */
+    private synchronized void applyLoaded(boolean loaded) {
+        boolean vfork = loaded && wantedLauncher.equals("vfork");
         service.useNative(vfork, loaded);
         nativeLoaded = loaded;
-        fallbackReason = fallback;
-        jmxWanted = options.flag("jmx");
-        if (jmxWanted && !attached) {
-            // Creating the platform MBean server initialises java.util.logging for good: at
-            // start-up it would fix the JVM's LogManager before an application that picks its own
-            // in main (java.util.logging.manager, as JBoss LogManager users do) has picked it. A
-            // -javaagent waits for the first spawn, as the start line does.
-            service.atFirstSpawn(new Runnable() {
-                @Override
-                public void run() {
-                    jmxAsWanted(); // a later attach may have said jmx=false meanwhile
-                }
-            });
+        if (loaded) {
+            fallbackReason = vfork ? "" : "launcher=jdk";
         }
-        // Before ready(): the first spawn, which waits for ready, then logs the start line first.
-        AgentLog.started("vfork-agent started version=" + VERSION + " launcher=" + (vfork ? "vfork" : "jdk")
-                + " jdk=" + Runtime.version() + " attached=" + attached
-                + (fallback.isEmpty() ? "" : " reason=\"" + fallback + "\""));
-        service.ready();
+    }
+
+    /** After a retry loaded the library: the launcher asked for at start (or by a later attach) now serves. */
+    void loadedOnRetry() {
+        applyLoaded(true);
         publishStatus();
-        if (attached && jmxWanted) {
-            jmxAsWanted(); // an attached agent comes long after main
-        }
+        AgentLog.stderr("INFO", "vfork-agent " + VERSION + ": native launcher loaded on retry; launcher="
+                + getLauncher());
     }
 
     /** Whether the JVM's shutdown has begun: the one way the JDK tells is refusing a new hook. */
@@ -298,12 +346,15 @@ public final class Agent implements AgentMXBean {
             Options options = Options.parse(agentArgs, new java.util.Properties());
             List<String> applied = new ArrayList<>();
             String launcher = options.launcher();
-            if (launcher.equals("vfork") && !nativeLoaded) {
-                result = "vfork-agent: launcher stays jdk: " + fallbackReason;
-            } else {
-                service.useNative(launcher.equals("vfork"), nativeLoaded);
-                fallbackReason = launcher.equals("vfork") ? "" : "launcher=jdk";
-                result = "vfork-agent reconfigured launcher=" + launcher;
+            synchronized (this) {
+                wantedLauncher = launcher;
+                if (launcher.equals("vfork") && !nativeLoaded) {
+                    result = "vfork-agent: launcher stays jdk: " + fallbackReason;
+                } else {
+                    service.useNative(launcher.equals("vfork"), nativeLoaded);
+                    fallbackReason = launcher.equals("vfork") ? "" : "launcher=jdk";
+                    result = "vfork-agent reconfigured launcher=" + launcher;
+                }
             }
             applied.addAll(recorder.reconfigure(options, options.given()));
             if (options.given().contains("jmx")) {
@@ -374,9 +425,18 @@ public final class Agent implements AgentMXBean {
     private static String versionOfJar() {
         String v = Agent.class.getPackage() == null ? null : Agent.class.getPackage().getImplementationVersion();
         if (v == null) {
-            v = System.getProperty("vforkagent.version.override", "0.1.0");
+            v = versionOfBuild();
         }
         return v;
+    }
+
+    /** Outside the jar (unit tests): the version the build wrote beside the classes. */
+    private static String versionOfBuild() {
+        try (java.io.InputStream in = Agent.class.getResourceAsStream("version.txt")) {
+            return in == null ? "unknown" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     @Override

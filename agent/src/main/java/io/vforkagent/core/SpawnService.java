@@ -1,5 +1,6 @@
 package io.vforkagent.core;
 
+import io.vforkagent.core.launch.ErrnoNames;
 import io.vforkagent.core.launch.ErrorMessages;
 import io.vforkagent.core.launch.JdkLauncher;
 import io.vforkagent.core.launch.NativeLauncher;
@@ -39,26 +40,21 @@ final class SpawnService {
         this.recorder = recorder;
     }
 
-    /** Work that waits for the application's first spawn (see {@link Agent}); run on a thread of its own. */
-    private final java.util.concurrent.atomic.AtomicReference<Runnable> atFirstSpawn =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    /** Work that waits for the application's first spawn (see {@link Agent}): the MBean. */
+    private final Deferred atFirstSpawn = new Deferred("vfork-agent-jmx");
+    /** A retry of the library's load after a failure that may pass (see {@link LoadRetry}). */
+    private final Deferred retry = new Deferred("vfork-agent-retry");
 
     void atFirstSpawn(Runnable work) {
-        atFirstSpawn.set(work);
+        atFirstSpawn.set(work, 0);
     }
 
-    private void runFirstSpawnWork() {
-        Runnable work = atFirstSpawn.getAndSet(null);
-        if (work != null) {
-            Thread t = new Thread(work, "vfork-agent-jmx");
-            t.setDaemon(true);
-            try {
-                t.start();
-            } catch (Throwable e) {
-                // No thread to be had (a thread limit): the next spawn tries again.
-                atFirstSpawn.compareAndSet(null, work);
-            }
-        }
+    void atFirstSpawnAgain(Runnable work, long delayNanos) {
+        atFirstSpawn.set(work, delayNanos);
+    }
+
+    void retryLoad(Runnable work, long delayNanos) {
+        retry.set(work, delayNanos);
     }
 
     void starting(Thread t) {
@@ -74,6 +70,10 @@ final class SpawnService {
         ready = true;
         starting = null;
         readyLatch.countDown();
+    }
+
+    boolean isReady() {
+        return ready;
     }
 
     /** A spawn that comes while the agent still loads its library waits for it (tens of ms, once). */
@@ -101,6 +101,9 @@ final class SpawnService {
         if (!ready) {
             awaitReady();
         }
+        if (retry.isRunner(Thread.currentThread())) {
+            throw new IOException("vfork-agent: no spawn while the agent loads its library"); // JNA's ldconfig
+        }
         // fds[] is overwritten with the parent's pipe ends: keep what the application asked for.
         int fd0 = fds[0];
         int fd1 = fds[1];
@@ -108,9 +111,8 @@ final class SpawnService {
         Object event = null;
         try {
             recorder.flushStart();
-            if (atFirstSpawn.get() != null) {
-                runFirstSpawnWork();
-            }
+            atFirstSpawn.runIfDue();
+            retry.runIfDue();
             event = recorder.beginSpawn();
         } catch (Throwable t) {
             recordingFailed(t);
@@ -153,7 +155,7 @@ final class SpawnService {
             int errno = (int) out[NativeLauncher.OUT_ERRNO];
             int step = (int) out[NativeLauncher.OUT_STEP];
             IOException e = ErrorMessages.exception(errno, step);
-            String name = NativeLauncher.errnoName(errno);
+            String name = ErrnoNames.name(errno);
             stats.failed(name);
             try {
                 recorder.failed(start, end, "vfork", prog, argBlock, argc, envBlock, envc, dir, fd0, fd1, fd2,
@@ -186,13 +188,11 @@ final class SpawnService {
      * Recording is never worth an application's spawn or a JDK reaper thread: a record that
      * fails is dropped, said on stderr (rate-limited per kind of failure; never through the
      * application's logging, which may be what failed, and runs on the reaper thread here too),
-     * and the spawn goes on. A child already started must reach the application, or its pid and
-     * pipes would be lost.
+     * and the spawn goes on. Nothing is rethrown, not even a StackOverflowError or an
+     * InternalError: a child already started must reach the application, or its pid and pipes
+     * would be lost; and a failed spawn must throw the JDK's IOException.
      */
     private static void recordingFailed(Throwable t) {
-        if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) {
-            throw (VirtualMachineError) t;
-        }
         try {
             AgentLog.warnStderr("record " + t.getClass().getName(), "vfork-agent: a record was dropped: " + t);
         } catch (Throwable ignored) {
@@ -230,10 +230,6 @@ final class SpawnService {
     }
 
     private static String errnoName(int errno) {
-        try {
-            return NativeLauncher.errnoName(errno);
-        } catch (Throwable notLoaded) {
-            return "E" + errno;
-        }
+        return ErrnoNames.name(errno);
     }
 }

@@ -19,6 +19,7 @@ class QuietJnaTest {
         Path jar = Path.of(com.sun.jna.Native.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         int relocated = 0;
         int classes = 0;
+        int propertyClasses = 0;
         try (JarFile j = new JarFile(jar.toFile())) {
             for (JarEntry e : Collections.list(j.entries())) {
                 if (!e.getName().startsWith("com/sun/jna/") || !e.getName().endsWith(".class")) {
@@ -29,9 +30,14 @@ class QuietJnaTest {
                 byte[] after = QuietJna.relocate(before);
                 String text = new String(after, StandardCharsets.ISO_8859_1);
                 assertFalse(text.contains(QuietJna.LOGGER), e.getName());
+                assertTrue(propertyCalls(after).isEmpty(), e.getName() + " still calls " + propertyCalls(after));
                 if (after != before) {
                     relocated++;
-                    assertTrue(text.contains(QuietJna.REPLACEMENT), e.getName());
+                    assertTrue(text.contains(QuietJna.REPLACEMENT) || text.contains(QuietJna.PROPERTIES), e.getName());
+                    if (!propertyCalls(before).isEmpty()) {
+                        propertyClasses++;
+                        assertTrue(text.contains(QuietJna.PROPERTIES), e.getName());
+                    }
                     // Still a well-formed class: no ClassFormatError (a JNA superclass is not found here).
                     try {
                         new ClassLoader(null) {
@@ -50,6 +56,48 @@ class QuietJnaTest {
         assertTrue(classes > 100, "JNA classes read: " + classes);
         // Native, NativeLibrary, Structure, Memory... (JNA 5.17: 10 getLogger call sites)
         assertTrue(relocated >= 5, "classes relocated: " + relocated);
+        // Native, NativeLibrary, Platform, Structure, Native$AWT... read or write system properties.
+        assertTrue(propertyClasses >= 4, "classes with property calls: " + propertyClasses);
+    }
+
+    /** The calls to the JVM's system properties a class makes, as "owner.name:descriptor". */
+    static java.util.List<String> propertyCalls(byte[] classFile) {
+        java.util.List<String> calls = new java.util.ArrayList<>();
+        new net.bytebuddy.jar.asm.ClassReader(classFile).accept(new net.bytebuddy.jar.asm.ClassVisitor(
+                net.bytebuddy.jar.asm.Opcodes.ASM9) {
+            @Override
+            public net.bytebuddy.jar.asm.MethodVisitor visitMethod(int access, String name, String desc, String sig,
+                                                                   String[] exceptions) {
+                return new net.bytebuddy.jar.asm.MethodVisitor(net.bytebuddy.jar.asm.Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int op, String owner, String n, String d, boolean itf) {
+                        String call = owner + "." + n + ":" + d;
+                        if (QuietJna.PROPERTY_METHODS.contains(call)) {
+                            calls.add(call);
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return calls;
+    }
+
+    /** A relocated call reaches JnaProperties' method of the same name and descriptor. */
+    @Test
+    void jnaPropertiesHasEveryRetargetedMethod() throws Exception {
+        Class<?> target = Class.forName(QuietJna.PROPERTIES.replace('/', '.'));
+        for (String m : QuietJna.PROPERTY_METHODS) {
+            String name = m.substring(m.indexOf('.') + 1, m.indexOf(':'));
+            String desc = m.substring(m.indexOf(':') + 1);
+            boolean found = false;
+            for (java.lang.reflect.Method method : target.getMethods()) {
+                if (method.getName().equals(name) && java.lang.reflect.Modifier.isStatic(method.getModifiers())
+                        && net.bytebuddy.jar.asm.Type.getMethodDescriptor(method).equals(desc)) {
+                    found = true;
+                }
+            }
+            assertTrue(found, m);
+        }
     }
 
     @Test

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
  * (decoding strings, redacting, walking the stack) is done only when an event is enabled or a
  * log line will be written.
  */
-public final class Recorder {
+public class Recorder {
     static final int MAX_TEXT = 2048;
 
     // Volatile: a later attach may change them while spawns are recorded.
@@ -184,7 +184,9 @@ public final class Recorder {
                     redirectErrorStream ? "stdout" : redirect(fd2, 2), environment(envBlock, envc),
                     blockBytes(prog, argBlock, envBlock), errno, errnoName, step, message, Callers.caller());
         }
-        log("failed " + errnoName + " " + program, "spawn failed program=" + quote(program) + " errno=" + errnoName + " step=" + step
+        // The JDK's launcher tells no step: none is shown.
+        log("failed " + errnoName + " " + program, "spawn failed program=" + quote(program) + " errno=" + errnoName
+                + (step.isEmpty() ? "" : " step=" + step)
                 + " launcher=" + launcher + " micros=" + (endNanos - startNanos) / 1000 + " args=" + quote(args)
                 + (directory.isEmpty() ? "" : " dir=" + quote(directory)) + " message=" + quote(message));
     }

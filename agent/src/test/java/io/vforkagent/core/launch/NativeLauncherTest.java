@@ -20,13 +20,13 @@ class NativeLauncherTest {
     @Test
     void sha256() throws Exception {
         assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-                NativeLauncher.sha256("abc".getBytes(StandardCharsets.US_ASCII)));
+                Sha256.hex("abc".getBytes(StandardCharsets.US_ASCII)));
     }
 
     @Test
     void privateDirectoryIsNewAndOwnerOnly() throws Exception {
-        Path a = NativeLauncher.privateDirectory(tmp);
-        Path b = NativeLauncher.privateDirectory(tmp);
+        Path a = NativeInstaller.privateDirectory(tmp);
+        Path b = NativeInstaller.privateDirectory(tmp);
         assertNotEquals(a, b);
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(a, LinkOption.NOFOLLOW_LINKS)));
         assertTrue(Files.isDirectory(a, LinkOption.NOFOLLOW_LINKS));
