@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * up only when the first line is written after start-up, never during premain, so the agent never
  * initialises the application's logging before the application does. On stderr only INFO and WARN
  * are written, and WARN lines are rate-limited per kind so a spawn storm cannot flood the console.
+ * Every line is one line of plain text: control characters in it are escaped ({@link #unsafe}).
  */
 public final class AgentLog {
     public static final String LOGGER = "io.vforkagent";
@@ -68,8 +69,58 @@ public final class AgentLog {
 
     /** For start-up problems: straight to stderr, the only safe place during premain. */
     public static void stderr(String level, String message) {
-        System.err.println("[vfork-agent] " + level + " " + message);
+        System.err.println("[vfork-agent] " + level + " " + escape(message));
     }
+
+    /**
+     * Whether a character is written escaped wherever the agent writes text: C0 and C1 controls
+     * and DEL (a raw CR or ESC could rewrite what a terminal shows, a newline forge a log line),
+     * the line and paragraph separators, and the bidirectional overrides (which reorder text).
+     */
+    public static boolean unsafe(char c) {
+        return c < 0x20 || c >= 0x7f && c <= 0x9f || c == 0x2028 || c == 0x2029 || c >= 0x202a && c <= 0x202e
+                || c >= 0x2066 && c <= 0x2069 || c == 0x200e || c == 0x200f || c == 0x061c;
+    }
+
+    /** The text with every {@link #unsafe} character escaped: backslash-n, -r, -t, or backslash-u and 4 hex digits. */
+    public static String escape(String s) {
+        int i = 0;
+        while (i < s.length() && !unsafe(s.charAt(i))) {
+            i++;
+        }
+        if (i == s.length()) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder(s.length() + 16).append(s, 0, i);
+        appendEscaped(sb, s.substring(i), false);
+        return sb.toString();
+    }
+
+    /**
+     * Appends {@code s} with unsafe characters escaped and, for text between double quotes,
+     * backslashes and double quotes too, so that it reads back unambiguously.
+     */
+    public static void appendEscaped(StringBuilder sb, String s, boolean quoted) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quoted && (c == '\\' || c == '"')) {
+                sb.append('\\').append(c);
+            } else if (!unsafe(c)) {
+                sb.append(c);
+            } else if (c == '\n') {
+                sb.append("\\n");
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\t') {
+                sb.append("\\t");
+            } else {
+                sb.append("\\u").append(HEX[c >> 12 & 15]).append(HEX[c >> 8 & 15]).append(HEX[c >> 4 & 15])
+                        .append(HEX[c & 15]);
+            }
+        }
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private static Object logger() {
         Object l = slf4j;
@@ -92,14 +143,14 @@ public final class AgentLog {
     public static void debug(String message) {
         Object l = logger();
         if (l != NO_SLF4J) {
-            Slf4jHolder.debug(l, message);
+            Slf4jHolder.debug(l, escape(message));
         }
     }
 
     public static void info(String message) {
         Object l = logger();
         if (l != NO_SLF4J) {
-            Slf4jHolder.info(l, message);
+            Slf4jHolder.info(l, escape(message));
         } else {
             stderr("INFO", message);
         }
@@ -112,7 +163,7 @@ public final class AgentLog {
     public static void warn(String kind, String message) {
         Object l = logger();
         if (l != NO_SLF4J) {
-            Slf4jHolder.warn(l, message);
+            Slf4jHolder.warn(l, escape(message));
             return;
         }
         warnStderr(kind, message);

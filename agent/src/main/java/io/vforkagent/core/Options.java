@@ -31,10 +31,33 @@ public final class Options {
         }
     }
 
-    /** How a value is checked. An enum, not lambdas: the first lambda of a JVM costs ~15 ms at start-up. */
+    /**
+     * How a value is checked, and the one form it is kept in. An enum, not lambdas: the first
+     * lambda of a JVM costs ~15 ms at start-up.
+     */
     enum Check {
         LAUNCHER, ANY, BOOLEAN, NON_NEGATIVE_INT, ARGS, PATTERNS;
 
+        /**
+         * The value as every reader sees it: a closed set of words in lower case, a number
+         * without sign or leading zeros; paths and patterns as given (their case matters).
+         * Normalised once here, so that no path (start, system property, attach) can compare a
+         * differently written value differently.
+         */
+        String normalise(String v) {
+            switch (this) {
+                case LAUNCHER:
+                case BOOLEAN:
+                case ARGS:
+                    return v.toLowerCase(Locale.ROOT);
+                case NON_NEGATIVE_INT:
+                    return isNonNegativeInt(v) ? String.valueOf(Integer.parseInt(v)) : v;
+                default:
+                    return v;
+            }
+        }
+
+        /** Whether a normalised value is accepted. */
         boolean test(String v) {
             switch (this) {
                 case LAUNCHER:
@@ -70,7 +93,7 @@ public final class Options {
         add(m, new Spec("args", "redact", "redact, full, off",
                 "how arguments are recorded: secrets redacted, verbatim, or not at all", Check.ARGS));
         add(m, new Spec("redact", "", "regular expressions separated by ';'",
-                "extra patterns: an argument (or key=value) matching one has its value redacted", Check.PATTERNS));
+                "extra patterns: text matching one is recorded as ***; see docs/secrets.md", Check.PATTERNS));
         add(m, new Spec("help", "false", "true, false", "print this table at start-up", Check.BOOLEAN));
         SPECS = Collections.unmodifiableMap(m);
     }
@@ -117,8 +140,9 @@ public final class Options {
             throw new IllegalArgumentException("unknown option '" + key + "' (" + where + "); known options: "
                     + String.join(", ", SPECS.keySet()));
         }
-        String v = value.trim();
-        if (spec.valid != null && !spec.valid.test(v.toLowerCase(Locale.ROOT)) && !spec.valid.test(v)) {
+        // Checked in the form it is kept in: what passes is what is used.
+        String v = spec.valid.normalise(value.trim());
+        if (!spec.valid.test(v)) {
             throw new IllegalArgumentException("option " + key + "=" + value + " is not valid (" + where
                     + "); accepted values: " + spec.accepted);
         }
@@ -136,7 +160,7 @@ public final class Options {
     }
 
     public boolean flag(String name) {
-        return Boolean.parseBoolean(get(name).toLowerCase(Locale.ROOT));
+        return get(name).equals("true");
     }
 
     public int integer(String name) {
@@ -144,7 +168,7 @@ public final class Options {
     }
 
     public String launcher() {
-        return get("launcher").toLowerCase(Locale.ROOT);
+        return get("launcher");
     }
 
     /** The options table, as {@code help} prints it and the README shows it. */

@@ -76,6 +76,41 @@ class OptionsTest {
         }
     }
 
+    /**
+     * A closed-set value means the same however it is written, wherever it is given: it is kept
+     * in one form, so no reader can compare it differently (args=OFF once recorded everything).
+     */
+    @Test
+    void enumeratedValuesAreOneValueInAnyCase() {
+        String[][] cases = {
+            {"args", "OFF", "off"}, {"args", "Off", "off"}, {"args", "FULL", "full"}, {"args", "Redact", "redact"},
+            {"launcher", "JDK", "jdk"}, {"launcher", "VFork", "vfork"},
+            {"jmx", "FALSE", "false"}, {"jmx", "True", "true"},
+            {"help", "TRUE", "true"}, {"help", "False", "false"},
+            {"slowSpawnMs", "+007", "7"},
+        };
+        for (String[] c : cases) {
+            Options agentArg = Options.parse(c[0] + "=" + c[1], new Properties());
+            assertEquals(c[2], agentArg.get(c[0]), "agent argument " + c[0] + "=" + c[1]);
+            Properties p = new Properties();
+            p.setProperty("vforkagent." + c[0], c[1]);
+            assertEquals(c[2], Options.parse(null, p).get(c[0]), "-Dvforkagent." + c[0] + "=" + c[1]);
+            // The attach path parses its options the same way, without properties.
+            assertEquals(c[2], Options.parse(" " + c[0] + " = " + c[1] + " ", new Properties()).get(c[0]));
+        }
+        assertFalse(Options.parse("jmx=FALSE", new Properties()).flag("jmx"));
+        assertEquals("jdk", Options.parse("launcher=JDK", new Properties()).launcher());
+    }
+
+    /** Patterns and paths keep their case; a pattern is checked as given, not lower-cased. */
+    @Test
+    void patternsAreCheckedAsGiven() {
+        assertEquals("Sk-[A-Z]+", Options.parse("redact=Sk-[A-Z]+", new Properties()).get("redact"));
+        assertEquals("/Tmp/X", Options.parse("tmpdir=/Tmp/X", new Properties()).get("tmpdir"));
+        // a\N does not compile (its lower case a\n would): refused, not accepted and failing at each record.
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("redact=a\\N", new Properties()));
+    }
+
     @Test
     void tableListsEveryOption() {
         String table = Options.table();

@@ -146,7 +146,7 @@ public class Recorder {
             return;
         }
         String program = cstring(prog);
-        String args = arguments(argBlock, argc);
+        String args = arguments(program, argBlock, argc);
         String directory = dir == null ? "" : cstring(dir);
         if (commit) {
             JfrHooks.commitSpawn(event, pid, program, execPath == null ? program : cstring(execPath), args, argc,
@@ -174,7 +174,7 @@ public class Recorder {
             periodFailures.increment();
         }
         String program = cstring(prog);
-        String args = arguments(argBlock, argc);
+        String args = arguments(program, argBlock, argc);
         String directory = dir == null ? "" : cstring(dir);
         // What the application receives: ProcessBuilder.start wraps the launcher's message so.
         message = cap("Cannot run program \"" + program + "\"" + (dir == null ? "" : " (in directory \"" + directory
@@ -417,26 +417,49 @@ public class Recorder {
         return s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT) + "...(truncated)";
     }
 
+    /** Longer arguments are hidden whole, not read: twice what Linux lets one argument be (128 KiB). */
+    static final int MAX_ARG_READ = 256 * 1024;
+
     /**
-     * Arguments 1..n for a record. Only the first {@value #MAX_TEXT} bytes of each, and arguments
-     * until that much text is gathered, are decoded: a 4 MiB argument costs no more than a short one.
+     * Arguments 1..n of {@code program} for a record. Each argument shown is decoded whole and
+     * redacted whole, and only then is the text capped at {@value #MAX_TEXT} characters: a cap
+     * must never part a secret from what identifies it. Arguments past the cap are not decoded;
+     * one longer than {@value #MAX_ARG_READ} bytes (it cannot be exec'd) is shown as {@code ***}
+     * unread, so the work per record stays bounded.
      */
-    String arguments(byte[] block, int argc) {
-        if (argsMode.equals("off") || block == null || argc == 0) {
+    String arguments(String program, byte[] block, int argc) {
+        String mode = argsMode;
+        if (mode.equals("off") || block == null || argc == 0) {
             return "";
         }
+        boolean full = mode.equals("full");
         List<String> args = new ArrayList<>();
         int start = 0;
         int total = 0;
         for (int i = 0; i < block.length && args.size() < argc && total <= MAX_TEXT; i++) {
             if (block[i] == 0) {
-                int len = Math.min(i - start, MAX_TEXT + 1);
-                args.add(new String(block, start, len, charset));
+                int len = i - start;
+                if (full) {
+                    // Verbatim: the cap is all that applies, so no more is decoded than it shows.
+                    args.add(new String(block, start, Math.min(len, MAX_TEXT + 1), charset));
+                } else {
+                    args.add(len > MAX_ARG_READ ? Redactor.MASK : new String(block, start, len, charset));
+                }
                 total += len + 1;
                 start = i + 1;
             }
         }
-        return Redactor.join(argsMode.equals("full") ? args : redactor().redact(args), MAX_TEXT);
+        if (full) {
+            return Redactor.join(args, MAX_TEXT);
+        }
+        Redactor r = redactor();
+        String joined = Redactor.join(r.redact(program, args), MAX_TEXT);
+        // Said through our guarded log, and not from inside the logging backend, where it would be lost.
+        String warning = logging.get() == null ? r.takeWarning() : null;
+        if (warning != null) {
+            log("redact cut-off", warning);
+        }
+        return joined;
     }
 
     private static final class Compiled {
@@ -476,7 +499,10 @@ public class Recorder {
         return envBlock == null ? "inherited" : envc + " variables";
     }
 
+    /** A field of a log line: quoted, with backslash, quote and control characters escaped. */
     static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        AgentLog.appendEscaped(sb, s, true);
+        return sb.append('"').toString();
     }
 }

@@ -200,7 +200,9 @@ public final class HtmlReport {
         return us / 1_000_000 + "s";
     }
 
+    /** HTML-escaped; control characters shown escaped, as a raw one reaches a terminal that shows the file. */
     static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return io.vforkagent.core.AgentLog.escape(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 }

@@ -87,7 +87,7 @@ public final class JsonReport {
                 case '\r': sb.append("\\r"); break;
                 case '\t': sb.append("\\t"); break;
                 default:
-                    if (c < 0x20) {
+                    if (io.vforkagent.core.AgentLog.unsafe(c)) { // C0, DEL, C1, bidi: never raw
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);

@@ -12,7 +12,7 @@ public final class TextReport {
 
     public static String render(SpawnReport r) {
         StringBuilder sb = new StringBuilder();
-        sb.append("vfork-agent spawn report (source: ").append(r.source).append(")\n\n");
+        sb.append("vfork-agent spawn report (source: ").append(esc(r.source)).append(")\n\n");
         sb.append(String.format("spawns %d   failures %d   exits %d%n", r.spawns.size(), r.failures.size(),
                 r.exits.size()));
         if (r.timed) {
@@ -32,22 +32,22 @@ public final class TextReport {
             sb.append("\nFailures by errno and program\n");
             for (Map.Entry<String, List<SpawnReport.Failure>> g : r.failureGroups().entrySet()) {
                 SpawnReport.Failure f = g.getValue().get(0);
-                sb.append(String.format("  %4dx %-8s %-28s step=%-6s %s%n", g.getValue().size(), f.errnoName,
-                        cut(f.program, 28), f.step, f.message));
+                sb.append(String.format("  %4dx %-8s %-28s step=%-6s %s%n", g.getValue().size(), esc(f.errnoName),
+                        cut(f.program, 28), esc(f.step), esc(f.message)));
             }
         }
         if (r.timed && !r.spawns.isEmpty()) {
             sb.append("\nSlowest spawns\n");
             for (SpawnReport.Spawn s : r.slowest(TOP)) {
                 sb.append(String.format("  %10s  %-24s pid %-8d %s%n", Formats.nanos(s.latencyNanos), cut(s.program, 24),
-                        s.pid, s.caller));
+                        s.pid, esc(s.caller)));
             }
         }
         if (!r.exits.isEmpty()) {
             sb.append("\nLongest-running children\n");
             for (SpawnReport.Exit e : r.longestRunning(TOP)) {
                 sb.append(String.format("  %10s  %-24s pid %-8d %s%n", Formats.nanos(e.lifetimeNanos),
-                        cut(e.program, 24), e.pid, Formats.exit(e)));
+                        cut(e.program, 24), e.pid, esc(Formats.exit(e))));
             }
             List<SpawnReport.Exit> cpu = r.mostCpu(TOP);
             if (!cpu.isEmpty()) {
@@ -81,6 +81,12 @@ public final class TextReport {
     }
 
     static String cut(String s, int n) {
+        s = esc(s);
         return s.length() <= n ? s : "..." + s.substring(s.length() - n + 3);
+    }
+
+    /** A recorded string holds the raw value (a program name may have a CR or ESC): escaped for a terminal. */
+    private static String esc(String s) {
+        return io.vforkagent.core.AgentLog.escape(s);
     }
 }

@@ -1,0 +1,75 @@
+package io.vforkagent.core.record;
+
+import io.vforkagent.core.Options;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.Charset;
+import java.util.List;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** How the recorder turns the JDK's argument block into a record's text. */
+class RecorderTest {
+    private static String arguments(String options, String program, List<String> args) {
+        Recorder r = new Recorder(Options.parse(options, new Properties()));
+        ByteArrayOutputStream block = new ByteArrayOutputStream();
+        Charset cs = Charset.forName(System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name()));
+        for (String a : args) {
+            block.writeBytes(a.getBytes(cs));
+            block.write(0);
+        }
+        return r.arguments(program, block.toByteArray(), args.size());
+    }
+
+    /**
+     * Redaction sees each argument whole before the cap: a URL whose password runs past 2048
+     * characters is still recognised by the '@' that ends it, instead of being shown cut.
+     */
+    @Test
+    void secretPastTheCapIsStillRecognised() {
+        String password = "S".repeat(3000);
+        String shown = arguments("", "curl", List.of("-sS", "https://bob:" + password + "@example.com/x"));
+        assertEquals("-sS https://bob:***@example.com/x", shown);
+        String json = arguments("", "app", List.of("{\"note\":\"" + "n".repeat(2100) + "\",\"token\":\"" + password + "\"}"));
+        assertFalse(json.contains("SSSS"), json);
+    }
+
+    @Test
+    void capAppliesAfterRedaction() {
+        String shown = arguments("", "app", List.of("x".repeat(3000), "--password", "hunter2"));
+        assertTrue(shown.endsWith("...(truncated)") && shown.length() == Recorder.MAX_TEXT + "...(truncated)".length(),
+                shown.length() + "");
+        assertEquals("--password ***", arguments("", "app", List.of("--password", "x".repeat(3000), "y")));
+    }
+
+    /** An argument too long to exec is hidden whole, unread; with args=full it is shown capped. */
+    @Test
+    void hugeArgumentIsHiddenUnread() {
+        String huge = "x".repeat(Recorder.MAX_ARG_READ + 1);
+        assertEquals("a ***", arguments("", "echo", List.of("a", huge, "b")));
+        String full = arguments("args=full", "echo", List.of("a", huge));
+        assertTrue(full.startsWith("a xxxx") && full.endsWith("...(truncated)"), full.substring(0, 10));
+    }
+
+    /** The mode is one value however it was written (args=OFF once recorded everything). */
+    @Test
+    void argumentModesInAnyCase() {
+        List<String> args = List.of("--password", "hunter2");
+        assertEquals("", arguments("args=OFF", "app", args));
+        assertEquals("", arguments("args=Off", "app", args));
+        assertEquals("--password hunter2", arguments("args=FULL", "app", args));
+        assertEquals("--password ***", arguments("args=REDACT", "app", args));
+    }
+
+    @Test
+    void logFieldsAreQuotedAndEscaped() {
+        assertEquals("\"a\\\\b \\\"q\\\" \\r\\n\\u001b[2J\"", Recorder.quote("a\\b \"q\" \r\n\u001b[2J"));
+        String joined = arguments("args=full", "app", List.of("x\ry", "e\u001b"));
+        assertEquals("\"x\\ry\" \"e\\u001b\"", joined);
+        assertEquals("\"\\\"x\\\\ry\\\" \\\"e\\\\u001b\\\"\"", Recorder.quote(joined));
+    }
+}
