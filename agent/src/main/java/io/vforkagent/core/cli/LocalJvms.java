@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,7 +39,6 @@ final class LocalJvms {
         long startMillis = -1;
         /** The JVM's options as it was given them (perfdata), else its command line. */
         String args = "";
-        boolean perfData;
         /** /proc/PID/maps could be read: whether the agent is loaded is then known. */
         boolean mapsReadable;
         boolean agentLoaded;
@@ -50,6 +48,8 @@ final class LocalJvms {
         JdkOnDisk disk;
         /** Why this JVM could not be read in full; "" when it could. */
         String unreadable = "";
+        /** Its reader took too long and was left behind: what it still finds is not used. */
+        boolean abandoned;
         /** The agent's status read by attaching (list --attach); null when not asked. */
         String status;
         List<String> maps;
@@ -148,6 +148,7 @@ final class LocalJvms {
         }
         if (reader.isAlive()) {
             synchronized (j) {
+                j.abandoned = true;
                 j.unreadable = "reading its files took over " + READ_TIMEOUT_MS / 1000 + " s";
                 j.disk = null;
             }
@@ -158,12 +159,9 @@ final class LocalJvms {
     }
 
     private static void read(Jvm j, Path proc, boolean sameNs, Path perfFile) throws IOException {
-        try {
-            j.uid = (Integer) Files.getAttribute(proc, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            j.user = Files.getOwner(proc, LinkOption.NOFOLLOW_LINKS).getName();
-        } catch (IOException | RuntimeException e) {
-            j.user = j.uid >= 0 ? String.valueOf(j.uid) : "?";
-        }
+        // The effective uid from status: /proc/PID itself is root's when the process is not dumpable.
+        j.uid = effectiveUid(proc);
+        j.user = userName(j.uid);
         Path root = sameNs ? Path.of("/") : proc.resolve("root");
         if (perfFile == null && !sameNs) {
             perfFile = perfDataFiles(root.resolve("tmp")).get(nsPid(proc));
@@ -176,7 +174,6 @@ final class LocalJvms {
                 j.unreadable = "performance data not readable (" + e.getClass().getSimpleName() + ")";
             }
         }
-        j.perfData = !perf.isEmpty();
         j.version = string(perf, "java.property.java.vm.version");
         j.javaVersion = string(perf, "java.property.java.version");
         j.home = string(perf, "java.property.java.home");
@@ -218,7 +215,7 @@ final class LocalJvms {
         }
         JdkOnDisk disk = JdkOnDisk.check(root, j.home, j.version, j.javaVersion, j.startMillis, j.maps);
         synchronized (j) {
-            if (j.unreadable.isEmpty() || !j.unreadable.startsWith("reading its files took")) {
+            if (!j.abandoned) {
                 j.disk = disk;
             }
         }
@@ -263,6 +260,36 @@ final class LocalJvms {
         }
         pids.sort(null);
         return pids;
+    }
+
+    private static int effectiveUid(Path proc) {
+        List<String> status = lines(proc.resolve("status"));
+        if (status != null) {
+            for (String l : status) {
+                if (l.startsWith("Uid:")) {
+                    String[] f = l.substring(4).trim().split("\\s+");
+                    return f.length > 1 ? Integer.parseInt(f[1]) : -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** The name /etc/passwd gives the uid, else the number. */
+    static String userName(int uid) {
+        if (uid < 0) {
+            return "?";
+        }
+        List<String> passwd = lines(Path.of("/etc/passwd"));
+        if (passwd != null) {
+            for (String l : passwd) {
+                String[] f = l.split(":", 4);
+                if (f.length > 2 && f[2].equals(String.valueOf(uid))) {
+                    return f[0];
+                }
+            }
+        }
+        return String.valueOf(uid);
     }
 
     /** The pid in the process's own pid namespace (its perfdata file's name there). */
@@ -362,12 +389,5 @@ final class LocalJvms {
             sb.append(c < 0x20 || c >= 0x7f && c < 0xa0 ? '?' : c);
         }
         return sb.toString();
-    }
-
-    /** Every JVM found, by pid, for lookups. */
-    static Map<Long, Jvm> byPid(List<Jvm> jvms) {
-        Map<Long, Jvm> m = new TreeMap<>();
-        jvms.forEach(j -> m.put(j.pid, j));
-        return m;
     }
 }
