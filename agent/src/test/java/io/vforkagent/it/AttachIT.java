@@ -77,8 +77,9 @@ class AttachIT {
         assertEquals(2, typo.exit, typo::toString);
         assertTrue(typo.stderr.startsWith("vfork-agent attach: option launcher=posix is not valid")
                 && typo.stderr.contains("accepted values: vfork, jdk; nothing was attached"), typo::toString);
-        assertTrue(cli("list").stdout.lines().anyMatch(l -> l.startsWith(app.pid + " ")
-                && l.contains("active version=0.1.0 launcher=vfork")), "still active after the typo");
+        assertTrue(cli("list", "--attach", String.valueOf(app.pid)).stdout.lines()
+                .anyMatch(l -> l.startsWith(app.pid + " ") && l.contains("active version=0.1.0 launcher=vfork")),
+                "still active after the typo");
         // The same typo through another attach tool reaches the running agent, which names it and
         // changes nothing.
         com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(String.valueOf(app.pid));
@@ -133,7 +134,8 @@ class AttachIT {
         app.ask("spawn 1", "SPAWNED");
         assertTrue(app.ask("agent", "AGENT").startsWith("AGENT launcher=jdk vfork=4 jdk=3"));
 
-        AgentJvm.Result list = cli("list");
+        // Only asked (--attach) does list read the agent's state from the JVM itself.
+        AgentJvm.Result list = cli("list", "--attach", String.valueOf(app.pid));
         assertEquals(0, list.exit, list::toString);
         assertTrue(list.stdout.lines().anyMatch(l -> l.startsWith(String.valueOf(app.pid))
                 && l.contains(WaitingApp.class.getName()) && l.contains("active version=0.1.0 launcher=jdk")),

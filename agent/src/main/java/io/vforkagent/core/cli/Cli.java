@@ -17,10 +17,12 @@ import java.nio.file.Path;
 public final class Cli {
     static final String USAGE = "usage: java -jar vfork-agent.jar <command>\n"
             + "  report <recording.jfr> [--html FILE] [--json]   what a JFR recording says about spawning\n"
-            + "  attach <pid|main-class-part> [name=value,...]    load the agent into a running JVM (again: change its options)\n"
+            + "  attach <pid|main-class-part> [name=value,...]    load the agent into a running JVM (again: change its options);\n"
+            + "                                                   heals a JVM whose JDK was upgraded under it, no restart\n"
             + "  detach <pid|main-class-part>                     return that JVM to the JDK launcher (launcher=jdk)\n"
-            + "  list                                             local JVMs and whether each runs the agent\n"
-            + "  doctor [tmpdir=DIR]                              check this host and JDK, with a test spawn\n"
+            + "  list [--json] [--attach] [pid|main-part...]      local JVMs: JDK, agent, whether their JDK changed on disk\n"
+            + "                                                   (attaches to none; --attach: asks your own JVMs too)\n"
+            + "  doctor [tmpdir=DIR] [pid]                        check this host and JDK, with a test spawn; and that JVM\n"
             + "  jfc                                              print the JFR settings that record every vfork-agent event\n"
             + "  options                                          the agent's options\n"
             + "  version | help\n"
@@ -57,14 +59,9 @@ public final class Cli {
                     return report(args);
                 case "attach":
                 case "detach":
-                    if (args.length < 2 || args.length > 3 || cmd.equals("detach") && args.length != 2) {
-                        System.err.println("vfork-agent " + cmd + ": usage: " + cmd + " <pid|main-class-part>"
-                                + (cmd.equals("attach") ? " [name=value,...]" : ""));
-                        return 2;
-                    }
-                    return Attach.attach(args[1], cmd.equals("detach") ? "launcher=jdk" : args.length == 3 ? args[2] : "");
+                    return attach(cmd, args);
                 case "list":
-                    return Attach.list();
+                    return JvmList.run(args);
                 case "doctor":
                     return Doctor.run(args);
                 default:
@@ -76,6 +73,30 @@ public final class Cli {
             System.err.println("vfork-agent: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** attach|detach [--timeout=S] <pid|main-class-part> [options]. */
+    private static int attach(String cmd, String[] args) {
+        long timeoutMs = 30_000;
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].startsWith("--timeout=")) {
+                timeoutMs = Attach.seconds(args[i]);
+                if (timeoutMs < 0) {
+                    System.err.println("vfork-agent " + cmd + ": " + args[i] + " is not a number of seconds > 0");
+                    return 2;
+                }
+            } else {
+                rest.add(args[i]);
+            }
+        }
+        if (rest.isEmpty() || rest.size() > 2 || cmd.equals("detach") && rest.size() != 1) {
+            System.err.println("vfork-agent " + cmd + ": usage: " + cmd + " [--timeout=S] <pid|main-class-part>"
+                    + (cmd.equals("attach") ? " [name=value,...]" : ""));
+            return 2;
+        }
+        return Attach.attach(rest.get(0), cmd.equals("detach") ? "launcher=jdk" : rest.size() == 2 ? rest.get(1) : "",
+                timeoutMs);
     }
 
     private static int report(String[] args) throws IOException {

@@ -41,11 +41,15 @@ final class Doctor {
 
     static int run(String[] args) {
         String tmp = System.getProperty("java.io.tmpdir");
+        long pid = -1;
         for (int i = 1; i < args.length; i++) {
             if (args[i].startsWith("tmpdir=")) {
                 tmp = args[i].substring("tmpdir=".length());
+            } else if (pid < 0 && !args[i].isEmpty() && args[i].length() < 12
+                    && args[i].chars().allMatch(Character::isDigit)) {
+                pid = Long.parseLong(args[i]);
             } else {
-                System.err.println("vfork-agent doctor: unknown argument '" + args[i] + "' (known: tmpdir=DIR)");
+                System.err.println("vfork-agent doctor: unknown argument '" + args[i] + "' (known: tmpdir=DIR, a pid)");
                 return 2;
             }
         }
@@ -55,7 +59,87 @@ final class Doctor {
         d.lines.forEach(System.out::println);
         System.out.println(d.ok ? "verdict: vfork-agent can run here (launcher=vfork)"
                 : "verdict: vfork-agent would fall back to the JDK launcher here; see the fixes above");
-        return d.ok ? 0 : 1;
+        if (pid < 0) {
+            return d.ok ? 0 : 1;
+        }
+        Doctor p = new Doctor();
+        String verdict = p.checkJvm(pid);
+        System.out.println();
+        p.lines.forEach(System.out::println);
+        System.out.println(verdict);
+        return d.ok && p.ok ? 0 : 1;
+    }
+
+    /**
+     * What can be said of a running JVM without attaching to it: its JDK, whether that changed
+     * on disk since it started, whether it runs the agent. Returns the verdict line.
+     */
+    private String checkJvm(long pid) {
+        LocalJvms.Jvm j = LocalJvms.inspect(pid);
+        lines.add("JVM " + pid + (j == null ? "" : " (" + LocalJvms.printable(j.main) + ", user "
+                + LocalJvms.printable(j.user) + (j.startMillis > 0 ? ", started " + JdkOnDisk.time(j.startMillis) : "")
+                + ")") + ", read without attaching");
+        if (j == null) {
+            fail("jvm", "no JVM with pid " + pid + " (or not readable as this user)",
+                    "check the pid with: java -jar vfork-agent.jar list");
+            return "verdict: JVM " + pid + " not found";
+        }
+        if (!j.unreadable.isEmpty()) {
+            info("readable", LocalJvms.printable(j.unreadable));
+        }
+        info("java", (j.version.isEmpty() ? "version unknown" : LocalJvms.printable(j.version)) + " at "
+                + (j.home.isEmpty() ? "?" : LocalJvms.printable(j.home)));
+        info("vfork-agent", j.agent().equals("unknown") ? "unknown (its memory map is not readable as this user)"
+                : j.agent().startsWith("yes") ? "loaded (" + j.agent() + "); its launcher (vfork or jdk) is known"
+                + " only by attaching: list --attach" : j.agent());
+        if (j.disk == null || !j.disk.unknown.isEmpty() && !j.disk.changed()) {
+            info("jdk on disk", "unknown" + (j.disk == null ? "" : " (" + j.disk.unknown + ")"));
+            return "verdict: JVM " + pid + ": cannot tell whether its JDK changed on disk";
+        }
+        if (!j.disk.changed()) {
+            pass("jdk on disk", "unchanged since it started" + (j.disk.diskVersion.isEmpty() ? ""
+                    : " (release " + LocalJvms.printable(j.disk.diskVersion) + ")"));
+            return "verdict: JVM " + pid + " runs on the JDK on disk";
+        }
+        String changes = LocalJvms.printable(String.join("; ", j.disk.changes));
+        String fix = JvmList.fix(j);
+        if (fix == null) {
+            info("jdk on disk", "changed since it started: " + changes);
+            info("jdk launcher", JvmList.consequence(j));
+            return "verdict: JVM " + pid + "'s JDK changed on disk, its spawns work; restart it on the new JDK when"
+                    + " convenient";
+        }
+        if (j.mapsReadable && j.agentLoaded) {
+            info("jdk on disk", "changed since it started: " + changes);
+            info("jdk launcher", JvmList.consequence(j));
+            return "verdict: JVM " + pid + " runs vfork-agent; to be sure it spawns through it: " + fix;
+        }
+        fail("jdk on disk", "changed since it started: " + changes, fix + " (no restart)");
+        info("jdk launcher", JvmList.consequence(j));
+        return "verdict: JVM " + pid + " cannot spawn through the JDK launcher; fix, no restart: " + fix;
+    }
+
+    /** The JDK this doctor runs on, as {@link #checkJvm} judges another JVM's. */
+    private void checkOwnJdk() {
+        String home = System.getProperty("java.home");
+        long start = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-1L);
+        List<String> maps;
+        try {
+            maps = Files.readAllLines(Path.of("/proc/self/maps"), StandardCharsets.ISO_8859_1);
+        } catch (Exception e) {
+            maps = null;
+        }
+        JdkOnDisk disk = JdkOnDisk.check(Path.of("/"), home, System.getProperty("java.vm.version", ""),
+                System.getProperty("java.version", ""), start, maps);
+        if (disk.changed()) {
+            fail("jdk on disk", "changed since this doctor started: " + String.join("; ", disk.changes),
+                    "an upgrade of this JDK is under way: run doctor again once it is done");
+        } else if (!disk.unknown.isEmpty()) {
+            info("jdk on disk", "unknown (" + disk.unknown + ")");
+        } else {
+            pass("jdk on disk", "as this JVM started" + (disk.diskVersion.isEmpty() ? ""
+                    : " (release " + disk.diskVersion + ")") + "; lib/jspawnhelper present");
+        }
     }
 
     private void check(Path tmp) {
@@ -73,6 +157,7 @@ final class Doctor {
         } else {
             fail("java", Runtime.version().toString(), "use Java 17 or newer");
         }
+        checkOwnJdk();
         info("kernel", read("/proc/sys/kernel/osrelease"));
         checkShape();
         info("error messages", "JDK " + ErrorMessages.style() + " format (" + (ErrorMessages.style()

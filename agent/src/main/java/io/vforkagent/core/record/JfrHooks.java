@@ -63,7 +63,7 @@ final class JfrHooks {
 
     static void commitFailure(String program, String args, int argc, String directory, String launcher, String stdin,
                               String stdout, String stderr, String environment, long argvEnvpBytes, int errno,
-                              String errnoName, String step, String message, String caller) {
+                              String errnoName, String step, String message, String caller, String diagnosis) {
         SpawnFailureEvent e = new SpawnFailureEvent();
         if (!e.isEnabled()) {
             return;
@@ -83,6 +83,7 @@ final class JfrHooks {
         e.step = step;
         e.message = message;
         e.caller = caller;
+        e.diagnosis = diagnosis;
         e.commit();
     }
 

@@ -176,19 +176,22 @@ public class Recorder {
         String program = cstring(prog);
         String args = arguments(program, argBlock, argc);
         String directory = dir == null ? "" : cstring(dir);
+        String diagnosis = SpawnHelperFailure.diagnose(launcher, message);
         // What the application receives: ProcessBuilder.start wraps the launcher's message so.
         message = cap("Cannot run program \"" + program + "\"" + (dir == null ? "" : " (in directory \"" + directory
                 + "\")") + ": " + message);
         if (recording()) {
             JfrHooks.commitFailure(program, args, argc, directory, launcher, redirect(fd0, 0), redirect(fd1, 1),
                     redirectErrorStream ? "stdout" : redirect(fd2, 2), environment(envBlock, envc),
-                    blockBytes(prog, argBlock, envBlock), errno, errnoName, step, message, Callers.caller());
+                    blockBytes(prog, argBlock, envBlock), errno, errnoName, step, message, Callers.caller(),
+                    diagnosis == null ? "" : diagnosis);
         }
         // The JDK's launcher tells no step: none is shown.
         log("failed " + errnoName + " " + program, "spawn failed program=" + quote(program) + " errno=" + errnoName
                 + (step.isEmpty() ? "" : " step=" + step)
                 + " launcher=" + launcher + " micros=" + (endNanos - startNanos) / 1000 + " args=" + quote(args)
-                + (directory.isEmpty() ? "" : " dir=" + quote(directory)) + " message=" + quote(message));
+                + (directory.isEmpty() ? "" : " dir=" + quote(directory)) + " message=" + quote(message)
+                + (diagnosis == null ? "" : " diagnosis=" + quote(diagnosis)));
     }
 
     /**

@@ -67,4 +67,9 @@ public class SpawnFailureEvent extends jdk.jfr.Event {
 
     @Label("Caller")
     public String caller;
+
+    @Label("Diagnosis")
+    @Description("What the failure is and how to fix it, when vfork-agent recognises it (a JDK upgraded in place"
+            + " under the JVM); empty otherwise")
+    public String diagnosis;
 }
