@@ -21,9 +21,11 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class NativeLauncher {
     static final int ABI_VERSION = 1;
-    static final String RESOURCE = "io/vforkagent/native/linux-x86-64/libvforkagent.so";
+    /** The jar's folder for this JVM's architecture, named like JNA's: linux-x86-64 or linux-aarch64. */
+    public static final String PLATFORM = platform(System.getProperty("os.arch", ""));
+    static final String RESOURCE = "io/vforkagent/native/" + PLATFORM + "/libvforkagent.so";
     /** Where JNA looks for its dispatch library among its class loader's resources. */
-    static final String JNA_DISPATCH = "com/sun/jna/linux-x86-64/libjnidispatch.so";
+    static final String JNA_DISPATCH = "com/sun/jna/" + PLATFORM + "/libjnidispatch.so";
     private static final String DISPATCH_FILE = "libjnidispatch.so";
 
     // Slots of the out[] array that vfa_spawn fills (VFA_OUT_*).
@@ -65,6 +67,11 @@ public final class NativeLauncher {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private NativeLauncher() {
+    }
+
+    /** Agent.unsupportedPlatform lets only these two reach the loading. */
+    static String platform(String osArch) {
+        return osArch.equals("aarch64") ? "linux-aarch64" : "linux-x86-64";
     }
 
     static native int vfa_init();
@@ -147,7 +154,7 @@ public final class NativeLauncher {
         }
         try {
             if (Native.POINTER_SIZE != 8) {
-                throw new IOException("JNA reports " + Native.POINTER_SIZE + "-byte pointers on amd64");
+                throw new IOException("JNA reports " + Native.POINTER_SIZE + "-byte pointers on " + PLATFORM);
             }
         } catch (LinkageError | RuntimeException e) {
             throw new IOException("cannot start JNA: " + oneLine(e), e);
