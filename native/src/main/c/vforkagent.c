@@ -1,5 +1,6 @@
 /*
- * vforkagent.c - vfork-style launcher for vfork-agent (Linux, glibc).
+ * vforkagent.c - vfork-style launcher for vfork-agent (Linux x86-64 and
+ * aarch64; glibc, and musl for its C tests).
  *
  * Shape: the parent builds everything the child needs (argv, envp, exec
  * candidates, pipes, a private child stack), blocks every signal, and calls
@@ -34,8 +35,19 @@
 #define FD_SCAN_LIMIT (1 << 20) /* last-resort close loop bound (kernel's default nr_open) */
 
 /* ------------------------------------------------------------------------- */
-/* Raw system calls: return the result, or -errno. They never touch errno,
- * which lives in the calling thread's TLS and so is shared with the child.   */
+/* The architecture block: everything that differs between x86-64 and aarch64.
+ * Syscall numbers come from <sys/syscall.h> of the target's C library; the
+ * child only uses calls that exist on both (openat, dup3, fcntl: aarch64 has
+ * no open, dup2, pipe or fork). clone() is the C library's wrapper, called by
+ * the parent: it hides the raw call's per-architecture argument order (the
+ * tls and child_tid slots are swapped between x86-64 and aarch64), and its
+ * child path is assembly that calls child_main and then exit directly.
+ *
+ * Raw system calls: return the result, or -errno. They never touch errno,
+ * which lives in the calling thread's TLS and so is shared with the child.
+ * Only these wrappers reach the kernel from the child: an architecture
+ * without one must not build (no fallback to the C library's syscall(),
+ * which writes errno). */
 
 #if defined(__x86_64__)
 static inline long vsys(long n, long a, long b, long c, long d)
@@ -48,26 +60,65 @@ static inline long vsys(long n, long a, long b, long c, long d)
                      : "rcx", "r11", "memory");
     return ret;
 }
-#else
-/* Other architectures: glibc's syscall() is a plain trap plus an errno store. */
+#elif defined(__aarch64__)
 static inline long vsys(long n, long a, long b, long c, long d)
 {
-    long r = syscall(n, a, b, c, d);
-    return r == -1 ? -errno : r;
+    /* Number in x8, arguments in x0..x3, result in x0; the kernel keeps the rest. */
+    register long x8 __asm__("x8") = n;
+    register long x0 __asm__("x0") = a;
+    register long x1 __asm__("x1") = b;
+    register long x2 __asm__("x2") = c;
+    register long x3 __asm__("x3") = d;
+    __asm__ volatile("svc 0"
+                     : "+r"(x0)
+                     : "r"(x8), "r"(x1), "r"(x2), "r"(x3)
+                     : "memory", "cc");
+    return x0;
 }
+#else
+#error "vforkagent: no raw system call wrapper for this architecture (x86-64 and aarch64 only)"
 #endif
 #define VSYS1(n, a) vsys((n), (long)(a), 0, 0, 0)
 #define VSYS2(n, a, b) vsys((n), (long)(a), (long)(b), 0, 0)
 #define VSYS3(n, a, b, c) vsys((n), (long)(a), (long)(b), (long)(c), 0)
 #define VSYS4(n, a, b, c, d) vsys((n), (long)(a), (long)(b), (long)(c), (long)(d))
 
-/* The kernel's struct sigaction (x86_64/generic layout: 64-bit mask). */
+/* The kernel's struct sigaction, the same on x86-64 and aarch64 (both have
+ * SA_RESTORER, so a restorer slot, then a 64-bit mask). */
 struct ksigaction {
     void *handler;
     unsigned long flags;
     void *restorer;
     uint64_t mask;
 };
+_Static_assert(sizeof(struct ksigaction) == 32, "kernel sigaction layout");
+
+/* The C library. glibc is what the agent ships for; musl (musl-gcc) builds for
+ * the C tests, and lacks GNU strerror_r and strerrorname_np (parent side only). */
+#if !defined(__GLIBC__)
+static char *vfa_gnu_strerror_r(int e, char *buf, size_t n)
+{
+    (void)buf;
+    (void)n;
+    return strerror(e); /* musl's texts are constant strings */
+}
+#define strerror_r vfa_gnu_strerror_r
+
+static const char *strerrorname_np(int e)
+{
+#define VFA_E(x) case x: return #x;
+    switch (e) {
+    VFA_E(EPERM) VFA_E(ENOENT) VFA_E(ESRCH) VFA_E(EINTR) VFA_E(EIO) VFA_E(ENXIO) VFA_E(E2BIG)
+    VFA_E(ENOEXEC) VFA_E(EBADF) VFA_E(ECHILD) VFA_E(EAGAIN) VFA_E(ENOMEM) VFA_E(EACCES) VFA_E(EFAULT)
+    VFA_E(EBUSY) VFA_E(EEXIST) VFA_E(EXDEV) VFA_E(ENODEV) VFA_E(ENOTDIR) VFA_E(EISDIR) VFA_E(EINVAL)
+    VFA_E(ENFILE) VFA_E(EMFILE) VFA_E(ETXTBSY) VFA_E(EFBIG) VFA_E(ENOSPC) VFA_E(EROFS) VFA_E(EMLINK)
+    VFA_E(EPIPE) VFA_E(ERANGE) VFA_E(ENAMETOOLONG) VFA_E(ENOSYS) VFA_E(ELOOP) VFA_E(ESTALE)
+    VFA_E(ETIMEDOUT) VFA_E(ELIBBAD) VFA_E(EOPNOTSUPP) VFA_E(EOVERFLOW)
+    default: return NULL;
+    }
+#undef VFA_E
+}
+#endif
 
 struct kdirent64 {
     uint64_t ino;

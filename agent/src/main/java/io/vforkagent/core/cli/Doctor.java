@@ -145,10 +145,10 @@ final class Doctor {
     private void check(Path tmp) {
         String os = System.getProperty("os.name");
         String arch = System.getProperty("os.arch");
-        if (os.equals("Linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
-            pass("platform", os + " " + arch);
+        if (os.equals("Linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
+            pass("platform", os + " " + arch + ": library " + NativeLauncher.PLATFORM + " (glibc)");
         } else {
-            fail("platform", os + " " + arch, "vfork-agent runs on Linux x86-64 only");
+            fail("platform", os + " " + arch, "vfork-agent runs on Linux x86-64 and aarch64 only");
         }
         int feature = Runtime.version().feature();
         if (feature >= 17) {

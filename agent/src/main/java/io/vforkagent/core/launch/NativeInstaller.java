@@ -31,9 +31,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * The directory and its files are removed once loaded.
  */
 public final class NativeInstaller {
-    static final String RESOURCE = "io/vforkagent/native/linux-x86-64/libvforkagent.so";
+    static final String RESOURCE = "io/vforkagent/native/" + NativeLauncher.PLATFORM + "/libvforkagent.so";
     /** Where JNA looks for its dispatch library among its class loader's resources. */
-    static final String JNA_DISPATCH = "com/sun/jna/linux-x86-64/libjnidispatch.so";
+    static final String JNA_DISPATCH = "com/sun/jna/" + NativeLauncher.PLATFORM + "/libjnidispatch.so";
     static final String DISPATCH_FILE = "libjnidispatch.so";
     static final String LIBRARY_FILE = "libvforkagent.so";
 
@@ -211,7 +211,7 @@ public final class NativeInstaller {
                 serve.accept(JNA_DISPATCH, dispatch.toUri().toURL());
             }
             if (Native.POINTER_SIZE != 8) {
-                throw new IOException("JNA reports " + Native.POINTER_SIZE + "-byte pointers on a 64-bit JVM");
+                throw new IOException("JNA reports " + Native.POINTER_SIZE + "-byte pointers on " + NativeLauncher.PLATFORM);
             }
         } catch (LinkageError | RuntimeException e) {
             throw new IOException("cannot start JNA: " + NativeLauncher.oneLine(e), e);

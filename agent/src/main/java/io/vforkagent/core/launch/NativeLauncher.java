@@ -13,6 +13,8 @@ import java.nio.file.Path;
  */
 public final class NativeLauncher {
     static final int ABI_VERSION = 1;
+    /** The jar's folder for this JVM's architecture, named like JNA's: linux-x86-64 or linux-aarch64. */
+    public static final String PLATFORM = platform(System.getProperty("os.arch", ""));
 
     // Slots of the out[] array that vfa_spawn fills (VFA_OUT_*).
     public static final int OUT_ERRNO = 0;
@@ -51,6 +53,11 @@ public final class NativeLauncher {
     private static volatile boolean loaded;
 
     private NativeLauncher() {
+    }
+
+    /** Agent.unsupportedPlatform lets only these two reach the loading. */
+    static String platform(String osArch) {
+        return osArch.equals("aarch64") ? "linux-aarch64" : "linux-x86-64";
     }
 
     static native int vfa_init();
