@@ -305,8 +305,13 @@ class RecordingIT {
     @Test
     void withoutSlf4jWarningsReachStderrWithoutFlood() {
         String err = plainRun.stderr;
-        long slow = err.lines().filter(l -> l.startsWith("[vfork-agent] WARN slow spawn")).count();
-        assertEquals(1, slow, err);
+        // One line per 10 s at most, each later one saying how many it held back: how many windows
+        // the run spans depends on the machine's load, so only the hold-back is asserted.
+        List<String> slow = err.lines().filter(l -> l.startsWith("[vfork-agent] WARN slow spawn")).toList();
+        assertFalse(slow.isEmpty(), err);
+        assertFalse(slow.get(0).contains("held back"), err);
+        assertTrue(slow.stream().skip(1).allMatch(l -> l.matches(".*\\(\\d+ similar lines? held back\\)$")), err);
+        assertTrue(slow.size() <= 4, "a flood (every spawn is slow at threshold 0): " + err);
         long failed = err.lines().filter(l -> l.startsWith("[vfork-agent] WARN spawn failed")).count();
         assertEquals(4, failed, err);
         assertTrue(err.contains("[vfork-agent] INFO vfork-agent started"), err);

@@ -14,8 +14,8 @@ class PlatformLibrariesTest {
     void osArchPicksTheFolder() {
         assertEquals("linux-x86-64", NativeLauncher.platform("amd64"));
         assertEquals("linux-aarch64", NativeLauncher.platform("aarch64"));
-        assertEquals("io/vforkagent/native/" + NativeLauncher.PLATFORM + "/libvforkagent.so", NativeLauncher.RESOURCE);
-        assertEquals("com/sun/jna/" + NativeLauncher.PLATFORM + "/libjnidispatch.so", NativeLauncher.JNA_DISPATCH);
+        assertEquals("io/vforkagent/native/" + NativeLauncher.PLATFORM + "/libvforkagent.so", NativeInstaller.RESOURCE);
+        assertEquals("com/sun/jna/" + NativeLauncher.PLATFORM + "/libjnidispatch.so", NativeInstaller.JNA_DISPATCH);
     }
 
     /** The native module built both: ELF e_machine 62 (x86-64) and 183 (AArch64), each with its checksum. */
@@ -31,7 +31,7 @@ class PlatformLibrariesTest {
         byte[] lib = read(resource);
         if (checksum) {
             assertEquals(new String(read(resource + ".sha256"), StandardCharsets.US_ASCII).trim(),
-                    NativeLauncher.sha256(lib), resource);
+                    Sha256.hex(lib), resource);
         }
         return (lib[18] & 0xff) | (lib[19] & 0xff) << 8;
     }
