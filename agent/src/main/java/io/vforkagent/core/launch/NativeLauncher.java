@@ -20,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Direct mapping is used because it is the cheapest JNA call: no proxy, no reflection per call.
  */
 public final class NativeLauncher {
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
     static final String RESOURCE = "io/vforkagent/native/linux-x86-64/libvforkagent.so";
     /** Where JNA looks for its dispatch library among its class loader's resources. */
     static final String JNA_DISPATCH = "com/sun/jna/linux-x86-64/libjnidispatch.so";
@@ -69,8 +69,9 @@ public final class NativeLauncher {
 
     static native int vfa_init();
 
+    /** Returns a pid, or on failure -(step << 12 | errno); flags say if there is an env block and a directory. */
     static native int vfa_spawn(byte[] prog, byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir,
-                                int[] fds, int redirectErr, byte[] execPath, int execPathCap, long[] out);
+                                int[] fds, int flags, byte[] execPath, int execPathCap, long[] out);
 
     static native int vfa_wait(int pid, long[] out);
 
@@ -236,10 +237,24 @@ public final class NativeLauncher {
         throw new IOException("cannot create a private directory in " + baseDir + " (" + last + ")", last);
     }
 
+    /**
+     * Spawns like {@code ProcessImpl.forkAndExec}: the pid, or -1 with {@code out[OUT_ERRNO]} and
+     * {@code out[OUT_STEP]} set. A null envBlock or dir means none (inherit); the library is told so
+     * in flags (VFA_SPAWN_*), because a NULL it receives may also be an array JNA could not copy
+     * (the JVM out of memory), which it must fail, never read as "inherit".
+     */
     public static int spawn(byte[] prog, byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir,
                             int[] fds, boolean redirectErr, byte[] execPath, long[] out) {
-        return vfa_spawn(prog, argBlock, argc, envBlock, envc, dir, fds, redirectErr ? 1 : 0, execPath,
+        int flags = (redirectErr ? 1 : 0) | (envBlock != null ? 2 : 0) | (dir != null ? 4 : 0);
+        int r = vfa_spawn(prog, argBlock, argc, envBlock, envc, dir, fds, flags, execPath,
                 execPath == null ? 0 : execPath.length, out);
+        if (r >= 0) {
+            return r;
+        }
+        // From the result, not out[]: JNA may have failed to copy out[] too.
+        out[OUT_ERRNO] = -r & 4095;
+        out[OUT_STEP] = -r >> 12;
+        return -1;
     }
 
     /** Whether the kernel let the library use close_range(2) (else it walks /proc/self/fd). */
