@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -31,7 +32,10 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-#define CHILD_STACK_SIZE (64 * 1024)
+/* The child's stack, above one guard page. The child uses ~1.2 KiB (measured by
+ * test_launcher on every spawn it makes, the /proc fd walk being the deepest path);
+ * glibc's posix_spawn, the JDK's default, maps 32.5 KiB + 8 bytes per argument. */
+#define CHILD_STACK_SIZE 4096
 #define FD_SCAN_LIMIT (1 << 20) /* last-resort close loop bound (kernel's default nr_open) */
 
 /* ------------------------------------------------------------------------- */
@@ -134,13 +138,15 @@ struct child_args {
     char *const *argv;
     char **sh_argv;         /* {"/bin/sh", <candidate>, args 1..n, NULL}; [1] set by the child */
     char *const *envp;
-    char *const *cands;     /* exec candidates, in search order */
+    char *const *cands;     /* exec candidates, in search order; NULL: one the JDK skips as too long */
     int ncands;
+    int none_err;           /* the error when no candidate is tried at all */
+    int eloop_goes_on;      /* the JDK's own search (env block) goes on after ELOOP; execvp's stops */
     int src[3];             /* fd to become 0, 1, 2 */
     int parent_end[3];      /* the parent's pipe ends, -1 if none */
     int redirect_err;
     int use_close_range;
-    const char *dir;
+    const char *dir;        /* NULL: stay in the caller's directory */
     volatile int err;       /* written by the child on failure */
     volatile int step;      /* written by the child on failure; 0 = exec'd */
     volatile int exec_index;
@@ -154,7 +160,8 @@ struct child_args {
  *    state, since another JVM thread may hold a libc lock we would wait on forever;
  *  - no writes to shared memory except child_args' result fields and sh_argv[1]
  *    (the parent owns both and reads them only after we exec or exit);
- *  - small fixed stack use: the stack is the 64 KiB the parent mapped;
+ *  - small fixed stack use (no recursion, no variable arrays): the stack is
+ *    the CHILD_STACK_SIZE bytes the parent mapped above a guard page;
  *  - never return into the JVM: every path ends in execve or exit.          */
 
 static int parse_fd(const char *s)
@@ -207,14 +214,16 @@ static void close_fds_from_3(struct child_args *a)
         VSYS1(SYS_close, fd);
 }
 
-static int exec_goes_on(int err)
+static int exec_goes_on(int err, int eloop_goes_on)
 {
-    /* The JDK's list of errors that mean "try the next PATH entry"
-     * (ENAMETOOLONG: the JDK skips too-long candidates too). */
+    /* Errors after which the search tries the next PATH entry: glibc's execvp
+     * list (inherited environment), plus ELOOP in the JDK's own loop (env block).
+     * Any other error (ENAMETOOLONG, E2BIG, ENOEXEC...) ends the search, as there. */
     switch (err) {
-    case EACCES: case ENOENT: case ENOTDIR: case ELOOP: case ESTALE:
-    case ENODEV: case ETIMEDOUT: case ENAMETOOLONG:
+    case EACCES: case ENOENT: case ENOTDIR: case ESTALE: case ENODEV: case ETIMEDOUT:
         return 1;
+    case ELOOP:
+        return eloop_goes_on;
     default:
         return 0;
     }
@@ -226,22 +235,29 @@ __attribute__((noinline)) static int child_main(void *arg)
     struct ksigaction sa;
     uint64_t empty = 0;
     int src[3], i, step, saw_eacces = 0;
-    int err = ENOENT; /* what no candidate at all (prog "") reports, like the JDK */
+    int err = a->none_err;
     long r;
 
     /* 1. Signals. Handlers first, while everything is still blocked (the parent
      * blocked all): a JVM handler running here would run on the JVM's data.
      * Ignored stay ignored like the JDK, except SIGPIPE (JDK-8364611). Raw
      * rt_sigaction because glibc's refuses its own signals 32 and 33. Setting
-     * SIG_DFL on a valid signal cannot fail, so no error path is needed. */
+     * a disposition of a valid signal cannot fail, so no error path is needed. */
     for (i = 1; i <= 64; i++) {
         if (i == SIGKILL || i == SIGSTOP)
             continue;
-        if (VSYS4(SYS_rt_sigaction, i, 0, &sa, 8) != 0)
-            continue;
-        if (sa.handler == (void *)SIG_DFL || (sa.handler == (void *)SIG_IGN && i != SIGPIPE))
-            continue;
-        sa.handler = (void *)SIG_DFL;
+        if (i == 32 || i == 33) {
+            /* glibc's internal signals: its posix_spawn (the JDK's default launcher)
+             * ignores them in every child, and an ignored signal stays ignored
+             * across exec: so `kill -33` leaves a JDK-started child running. */
+            sa.handler = (void *)SIG_IGN;
+        } else {
+            if (VSYS4(SYS_rt_sigaction, i, 0, &sa, 8) != 0)
+                continue;
+            if (sa.handler == (void *)SIG_DFL || (sa.handler == (void *)SIG_IGN && i != SIGPIPE))
+                continue;
+            sa.handler = (void *)SIG_DFL;
+        }
         sa.flags = 0;
         sa.restorer = 0;
         sa.mask = 0;
@@ -301,7 +317,7 @@ __attribute__((noinline)) static int child_main(void *arg)
     close_fds_from_3(a);
 
     /* 4. Working directory; its failure is reported like an exec failure. */
-    if (a->dir) {
+    if (a->dir) { /* the parent set it only when the caller gave one (VFA_SPAWN_DIR) */
         step = VFA_STEP_CHDIR;
         if ((r = VSYS1(SYS_chdir, a->dir)) < 0)
             goto fail_r;
@@ -310,19 +326,24 @@ __attribute__((noinline)) static int child_main(void *arg)
     /* 5. Exec with the JDK's search rules (candidates built by the parent). */
     step = VFA_STEP_EXEC;
     for (i = 0; i < a->ncands; i++) {
+        if (!a->cands[i]) {
+            err = ENAMETOOLONG; /* the JDK's loop skips a name too long for its buffer */
+            continue;
+        }
         a->exec_index = i + 1; /* stored first: after a successful exec we cannot */
         err = (int)-VSYS3(SYS_execve, a->cands[i], a->argv, a->envp);
         if (err == ENOEXEC) {
-            /* A script without #!: run it with /bin/sh like execvp does. If
-             * even that fails, the script's own ENOEXEC is what to report. */
+            /* A script without #!: run it with /bin/sh like execvp does. If that
+             * fails too, its error is the one that counts (E2BIG for the extra
+             * argument, ENOENT which goes on searching), as in execvp. */
             a->sh_argv[1] = a->cands[i];
             a->flags |= VFA_FLAG_SH_FALLBACK;
-            VSYS3(SYS_execve, "/bin/sh", a->sh_argv, a->envp);
+            err = (int)-VSYS3(SYS_execve, "/bin/sh", a->sh_argv, a->envp);
         }
         if (err == EACCES)
             saw_eacces = 1;
-        if (!exec_goes_on(err))
-            goto fail; /* the JDK reports a stopping error as is */
+        if (!exec_goes_on(err, a->eloop_goes_on))
+            goto fail; /* reported as is */
     }
     /* Search exhausted: EACCES wins, so "found but not executable" beats "not found". */
     if (saw_eacces)
@@ -378,33 +399,102 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Candidate n = dir[0..len) + ('/' if slash) + prog, into v/s; or only its size counted when v is NULL. */
+static void add_cand(char **v, int n, char **s, size_t *bytes, const char *dir, size_t len, int slash,
+                     const char *prog, size_t plen)
+{
+    if (!v) {
+        *bytes += len + 1 + plen + 1;
+        return;
+    }
+    v[n] = *s;
+    memcpy(*s, dir, len);
+    *s += len;
+    if (slash)
+        *(*s)++ = '/';
+    memcpy(*s, prog, plen + 1);
+    *s += plen + 1;
+}
+
+/*
+ * The candidates for a bare name, in search order, into v[] and the strings at s
+ * (or only counted, *bytes grown, when v is NULL). Returns how many.
+ *
+ * glibc (inherited environment: the JDK's child calls execvp): an empty entry is
+ * the bare name itself (not "./name"); '/' is added even after a trailing one; an
+ * entry of PATH_MAX bytes or more is skipped, and then glibc takes the ':' that
+ * ends it for an empty entry (one more try of the bare name).
+ * Otherwise (env block): the JDK's own loop over the PATH it captured at start-up:
+ * an empty entry is "."; '/' only where missing; a name that with its entry would
+ * not fit PATH_MAX is skipped (a NULL candidate: ENAMETOOLONG, and on).
+ */
+static int walk_path(const char *path, int glibc, const char *prog, size_t plen, char **v, char *s, size_t *bytes)
+{
+    const char *p, *end, *dir;
+    size_t len;
+    int n = 0;
+
+    if (glibc) {
+        for (p = path;; p = end) {
+            end = strchrnul(p, ':');
+            len = (size_t)(end - p);
+            if (len >= PATH_MAX) {
+                if (*end == '\0')
+                    break;
+                continue; /* p = end, the ':' */
+            }
+            add_cand(v, n++, &s, bytes, p, len, len > 0, prog, plen);
+            if (*end++ == '\0')
+                break;
+        }
+        return n;
+    }
+    for (p = path;; p = end + 1) {
+        end = strchrnul(p, ':');
+        dir = end == p ? "." : p;
+        len = end == p ? 1 : (size_t)(end - p);
+        if (plen + len + 2 >= PATH_MAX) {
+            if (v)
+                v[n] = NULL;
+            n++;
+        } else {
+            add_cand(v, n++, &s, bytes, dir, len, dir[len - 1] != '/', prog, plen);
+        }
+        if (*end == '\0')
+            break;
+    }
+    return n;
+}
+
 /* One malloc'd block holding argv, sh_argv, envp, the candidate pointers and
  * the candidate strings. Strings from argblock/envblock are pointed to, not
- * copied: the caller keeps them alive for the whole call. */
+ * copied: the caller keeps them alive for the whole call. envblock NULL: the
+ * child inherits the current environ. */
 static void *build_plan(const char *prog, const char *argblock, int argc, const char *envblock, int envc,
                         struct child_args *a)
 {
-    size_t plen = strlen(prog), nptr, bytes, len;
-    const char *path = NULL, *p, *end;
+    size_t plen = strlen(prog), nptr, bytes = 0;
+    const char *path = NULL;
     char **v, *s;
     void *block;
-    int i, n = 0;
+    int i, n = 0, glibc = envblock == NULL;
 
+    a->none_err = ENOENT; /* prog "": what execvp and the JDK report */
     if (plen > 0 && strchr(prog, '/') == NULL) {
-        if (envblock)
-            path = captured_path ? captured_path : ":/bin:/usr/bin";
+        if (!glibc)
+            path = captured_path ? captured_path : ":/bin:/usr/bin"; /* the JDK's default */
         else if ((path = getenv("PATH")) == NULL)
-            path = "/bin:/usr/bin";
-        n = 1;
-        for (p = path; *p; p++)
-            n += *p == ':';
+            path = "/bin:/usr/bin"; /* glibc's default */
+        n = walk_path(path, glibc, prog, plen, NULL, NULL, &bytes);
+        /* Every entry skipped: execvp leaves errno as it found it, which in the
+         * JDK's child is EBADF (from closing descriptors that were not open). */
+        a->none_err = n == 0 ? EBADF : ENOENT;
     } else if (plen > 0) {
         n = 1;
     }
+    a->eloop_goes_on = !glibc;
     nptr = (size_t)argc + 2 + (size_t)argc + 3 + (envblock ? (size_t)envc + 1 : 0) + (size_t)n;
-    /* each candidate: entry, maybe "." for an empty one, '/', prog, NUL */
-    bytes = nptr * sizeof(char *) + (path ? strlen(path) + (size_t)n * (plen + 3) : 0);
-    if ((block = malloc(bytes)) == NULL)
+    if ((block = malloc(nptr * sizeof(char *) + bytes)) == NULL)
         return NULL;
     v = block;
 
@@ -433,29 +523,10 @@ static void *build_plan(const char *prog, const char *argblock, int argc, const 
 
     a->cands = v;
     a->ncands = n;
-    if (!path) {
-        if (n)
-            v[0] = (char *)prog;
-        return block;
-    }
-    s = (char *)(v + n);
-    for (i = 0, p = path; i < n; i++, p = end + 1) {
-        end = strchr(p, ':');
-        if (!end)
-            end = p + strlen(p);
-        v[i] = s;
-        len = (size_t)(end - p);
-        if (len == 0) {
-            *s++ = '.'; /* an empty entry is the current directory */
-        } else {
-            memcpy(s, p, len);
-            s += len;
-        }
-        if (s[-1] != '/')
-            *s++ = '/';
-        memcpy(s, prog, plen + 1);
-        s += plen + 1;
-    }
+    if (path)
+        walk_path(path, glibc, prog, plen, v, (char *)(v + n), NULL);
+    else if (n)
+        v[0] = (char *)prog;
     return block;
 }
 
@@ -481,7 +552,7 @@ static size_t copy_str(const char *s, char *buf, int cap)
 }
 
 VFA_API int vfa_spawn(const char *prog, const char *argblock, int argc, const char *envblock, int envc,
-                      const char *dir, int32_t *fds, int redirect_err, char *exec_path, int exec_path_cap,
+                      const char *dir, int32_t *fds, int flags, char *exec_path, int exec_path_cap,
                       int64_t *out)
 {
     int64_t scratch[VFA_OUT_LEN];
@@ -489,7 +560,8 @@ VFA_API int vfa_spawn(const char *prog, const char *argblock, int argc, const ch
     int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
     int child_end[3] = {-1, -1, -1}, parent_end[3] = {-1, -1, -1};
     uint64_t all = ~(uint64_t)0, old;
-    size_t guard = (size_t)sysconf(_SC_PAGESIZE), map_len = CHILD_STACK_SIZE + guard;
+    size_t guard = (size_t)sysconf(_SC_PAGESIZE);
+    size_t map_len = guard + (CHILD_STACK_SIZE + guard - 1) / guard * guard;
     void *block = NULL, *stack = MAP_FAILED;
     int pid = -1, err = 0, step = VFA_STEP_NONE, i;
 
@@ -498,14 +570,27 @@ VFA_API int vfa_spawn(const char *prog, const char *argblock, int argc, const ch
     memset(out, 0, VFA_OUT_LEN * sizeof *out);
     out[VFA_OUT_T_START] = now_ns();
     memset(&a, 0, sizeof a);
+    if (!exec_path)
+        exec_path_cap = 0;
     copy_str("", exec_path, exec_path_cap);
 
-    if (!prog || !fds || argc < 0 || envc < 0 || (argc > 0 && !argblock) || (exec_path_cap > 0 && !exec_path)) {
+    if (argc < 0 || envc < 0) {
         err = EINVAL;
         step = VFA_STEP_ALLOC;
         goto done;
     }
-    if ((block = build_plan(prog, argblock, argc, envblock, envblock ? envc : 0, &a)) == NULL) {
+    /* A NULL where the caller has an array is a copy that failed (JNA passes NULL
+     * when the JVM cannot copy one): never read as "none", which for envblock and
+     * dir would give the child this process's own environment or directory. */
+    if (!prog || !fds || (argc > 0 && !argblock) || ((flags & VFA_SPAWN_ENV) && !envblock) ||
+        ((flags & VFA_SPAWN_DIR) && !dir)) {
+        err = ENOMEM;
+        step = VFA_STEP_ALLOC;
+        goto done;
+    }
+    if (!(flags & VFA_SPAWN_ENV))
+        envblock = NULL;
+    if ((block = build_plan(prog, argblock, argc, envblock, envc, &a)) == NULL) {
         err = ENOMEM;
         step = VFA_STEP_ALLOC;
         goto done;
@@ -528,13 +613,16 @@ VFA_API int vfa_spawn(const char *prog, const char *argblock, int argc, const ch
         a.src[i] = child_end[i] >= 0 ? child_end[i] : fds[i];
         a.parent_end[i] = parent_end[i];
     }
-    a.redirect_err = redirect_err != 0;
+    a.redirect_err = (flags & VFA_SPAWN_REDIRECT_ERR) != 0;
     a.use_close_range = __atomic_load_n(&close_range_ok, __ATOMIC_RELAXED);
-    a.dir = dir;
+    a.dir = (flags & VFA_SPAWN_DIR) ? dir : NULL;
 
     /* The child gets its own stack (never the parent's, which is live); the
-     * PROT_NONE page below it turns an overflow into a crash of the child,
-     * not a write into whatever the JVM mapped there. */
+     * PROT_NONE page below it, part of the same mapping, turns an overflow into
+     * a crash of the child, not a write into whatever the JVM mapped there.
+     * With 4 KiB pages it is 8 KiB in all, where glibc's posix_spawn (the JDK's
+     * default) maps 36 KiB: an address-space limit the JDK spawns under does
+     * not stop this one. */
     stack = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED || mprotect(stack, guard, PROT_NONE) != 0) {
         err = errno;
@@ -585,7 +673,7 @@ done:
     out[VFA_OUT_T_END] = now_ns();
     if (step != VFA_STEP_NONE) {
         errno = err;
-        return -1;
+        return VFA_FAILED(step, err);
     }
     return pid;
 }

@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-#define VFA_ABI_VERSION 1
+#define VFA_ABI_VERSION 2
 
 #if defined(__GNUC__)
 #define VFA_API __attribute__((visibility("default")))
@@ -39,7 +39,8 @@ enum {
 enum {
     VFA_STEP_NONE = 0,
     VFA_STEP_PIPE = 1,  /* pipe2 failed (parent) */
-    VFA_STEP_ALLOC = 2, /* argv/envp/candidates or child stack could not be allocated, or bad arguments (EINVAL) */
+    VFA_STEP_ALLOC = 2, /* argv/envp/candidates or child stack could not be allocated, an argument could not
+                           be copied by the caller (ENOMEM), or bad arguments (EINVAL) */
     VFA_STEP_CLONE = 3, /* clone failed (parent) */
     VFA_STEP_FDS = 4,   /* moving stdio into place failed (child) */
     VFA_STEP_CHDIR = 5, /* chdir(dir) failed (child) */
@@ -61,25 +62,41 @@ enum {
  */
 VFA_API int vfa_init(void);
 
+/* Bits of vfa_spawn's flags. */
+enum {
+    VFA_SPAWN_REDIRECT_ERR = 1, /* the child's fd 2 is a dup of its fd 1 */
+    VFA_SPAWN_ENV = 2,          /* the child gets envblock (else the current environ) */
+    VFA_SPAWN_DIR = 4           /* the child starts in dir (else the current directory) */
+};
+
+/* A failed vfa_spawn returns VFA_FAILED(step, errno) < 0: both survive even when out[] is lost. */
+#define VFA_FAILED(step, err) (-((step) << 12 | (err)))
+#define VFA_FAILED_STEP(ret) ((-(ret)) >> 12)
+#define VFA_FAILED_ERRNO(ret) ((-(ret)) & 4095)
+
 /*
  * Spawn a child like the JDK's ProcessImpl.forkAndExec.
  * prog:      NUL-terminated program (argv[0]); "" fails with ENOENT at step EXEC.
  * argblock:  argc NUL-terminated strings back to back (args 1..n); may be NULL when argc == 0.
- * envblock:  envc "k=v" NUL-terminated strings back to back, or NULL = inherit the current environ.
- * dir:       working directory of the child, or NULL = inherit.
+ * envblock:  with VFA_SPAWN_ENV, envc "k=v" NUL-terminated strings back to back; else ignored.
+ * dir:       with VFA_SPAWN_DIR, the working directory of the child; else ignored.
  * fds[3]:    in: -1 = make a pipe; 0/1/2 = inherit; other = an fd to use as that stdio.
  *            out (success only): the parent's end of each pipe made, -1 where none was made.
- *            A stderr pipe is made when fds[2] == -1 even with redirect_err (its read end sees EOF).
- * redirect_err: nonzero = the child's fd 2 is a dup of its fd 1.
- * exec_path, exec_path_cap: optional; on success receives the path exec'd (after PATH
- *            search; for the /bin/sh fallback, the script's path), NUL-terminated, truncated.
- * out[VFA_OUT_LEN]: always filled, see VFA_OUT_*.
- * Returns the child's pid (which the caller must reap). On failure returns -1 (errno is
- * also set): no fd made here is left open, and a child that failed before or at exec
- * has already been reaped.
+ *            A stderr pipe is made when fds[2] == -1 even with redirection (its read end sees EOF).
+ * flags:     VFA_SPAWN_*. Whether there is an environment or a directory is said here, never
+ *            by a NULL: a NULL prog, fds, argblock (argc > 0), or envblock or dir whose flag is
+ *            set, is an array the caller could not copy (JNA passes NULL when the JVM cannot),
+ *            and fails with ENOMEM at step ALLOC; the child would otherwise run with the
+ *            caller's own environment or directory.
+ * exec_path, exec_path_cap: optional (NULL = not wanted); on success receives the path exec'd
+ *            (after PATH search; for the /bin/sh fallback, the script's path), NUL-terminated, truncated.
+ * out[VFA_OUT_LEN]: optional; filled whenever given, see VFA_OUT_*.
+ * Returns the child's pid (which the caller must reap). On failure returns VFA_FAILED(step,
+ * errno) and sets errno: no fd made here is left open, and a child that failed before or at
+ * exec has already been reaped.
  */
 VFA_API int vfa_spawn(const char *prog, const char *argblock, int argc, const char *envblock, int envc,
-                      const char *dir, int32_t *fds, int redirect_err, char *exec_path, int exec_path_cap,
+                      const char *dir, int32_t *fds, int flags, char *exec_path, int exec_path_cap,
                       int64_t *out);
 
 /* Slots of the int64_t out[VFA_WAIT_LEN] array that vfa_wait fills. */

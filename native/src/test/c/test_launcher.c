@@ -7,20 +7,28 @@
  *   --child-exit N  exit with status N
  *   --child-echo    copy stdin to stdout, then write "ERR" to stderr
  *   --child-env     print every environment entry, one per line
+ *   --jdk-search PROG DIR  spawn PROG with an env block (PATH captured from this process)
+ * VFA_TEST_VERBOSE=1 prints each PATH search case's outcome.
  */
 #include "vforkagent.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,12 +73,87 @@ static int child_echo(void)
     return write(2, "ERR", 3) == 3 ? 0 : 3;
 }
 
+/* --jdk-search PROG DIR: vfa_init captures this process's PATH (as at JVM start), then
+ * PROG is spawned with an env block in DIR, stdio inherited; prints "exit N" or "errno NAME". */
+static int child_jdk_search(const char *prog, const char *dir)
+{
+    int32_t fds[3] = {0, 1, 2};
+    int64_t out[VFA_OUT_LEN];
+    char name[64];
+    vfa_init();
+    int pid = vfa_spawn(prog, "a1", 1, "X=1", 1, dir, fds, VFA_SPAWN_ENV | VFA_SPAWN_DIR, NULL, 0, out);
+    if (pid < 0) {
+        vfa_errno_name((int)out[VFA_OUT_ERRNO], name, sizeof name);
+        printf("errno %s\n", name);
+        return 0;
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    printf("exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    return 0;
+}
+
 static int child_env(void)
 {
     extern char **environ;
     for (char **e = environ; *e; e++)
         printf("%s\n", *e);
     return 0;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Child stack measurement. The library maps each child's stack with MAP_STACK;
+ * these definitions take the place of libc's for the library (an executable's
+ * symbols come first), fill that mapping with a pattern, and when it is unmapped
+ * find the deepest byte the child (and clone) wrote. */
+
+#define STACK_FILL 0xa5
+static struct { void *base; size_t len; } stacks[64]; /* mapped and not yet unmapped */
+static size_t stack_used_max, stack_len_seen;
+static long stack_maps;
+static pthread_mutex_t stack_lock = PTHREAD_MUTEX_INITIALIZER;
+
+__attribute__((visibility("default"))) void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    void *p = (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+    if (p != MAP_FAILED && (flags & MAP_STACK)) {
+        memset(p, STACK_FILL, len);
+        pthread_mutex_lock(&stack_lock);
+        for (size_t i = 0; i < sizeof stacks / sizeof *stacks; i++) {
+            if (!stacks[i].base) {
+                stacks[i].base = p;
+                stacks[i].len = len;
+                break;
+            }
+        }
+        stack_maps++;
+        pthread_mutex_unlock(&stack_lock);
+    }
+    return p;
+}
+
+__attribute__((visibility("default"))) int munmap(void *addr, size_t len)
+{
+    pthread_mutex_lock(&stack_lock);
+    for (size_t i = 0; i < sizeof stacks / sizeof *stacks; i++) {
+        if (stacks[i].base == addr && stacks[i].len == len) {
+            /* The guard page still holds the fill (a write there would have faulted). */
+            const unsigned char *b = addr;
+            size_t used = 0;
+            if (mprotect(addr, len, PROT_READ) == 0) {
+                while (used < len && b[used] == STACK_FILL)
+                    used++;
+                used = len - used;
+            }
+            if (used > stack_used_max)
+                stack_used_max = used;
+            stack_len_seen = len;
+            stacks[i].base = NULL;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&stack_lock);
+    return (int)syscall(SYS_munmap, addr, len);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -118,7 +201,8 @@ static int spawn(spawn_t *s, const char *prog, const char *const *args, const ch
     s->fds[1] = out;
     s->fds[2] = err;
     memset(s->out, 0x55, sizeof s->out); /* must all be overwritten */
-    s->pid = vfa_spawn(prog, argc ? argblock : NULL, argc, env ? envblock : NULL, envc, dir, s->fds, redirect,
+    int flags = (env ? VFA_SPAWN_ENV : 0) | (dir ? VFA_SPAWN_DIR : 0) | (redirect ? VFA_SPAWN_REDIRECT_ERR : 0);
+    s->pid = vfa_spawn(prog, argc ? argblock : NULL, argc, env ? envblock : NULL, envc, dir, s->fds, flags,
                        s->exec_path, sizeof s->exec_path, s->out);
     free(argblock);
     free(envblock);
@@ -190,7 +274,10 @@ static const char *expect_failure(const char *prog, const char *const *args, con
 {
     int before = count_fds();
     int pid = spawn(s, prog, args, env, dir, in, out, errfd, 0);
-    REQUIRE(pid == -1, "expected failure, got pid %d", pid);
+    REQUIRE(pid < 0, "expected failure, got pid %d", pid);
+    REQUIRE(VFA_FAILED_ERRNO(pid) == want_errno && VFA_FAILED_STEP(pid) == want_step,
+            "returned errno %s step %d, expected %s step %d", errname(VFA_FAILED_ERRNO(pid)), VFA_FAILED_STEP(pid),
+            errname(want_errno), want_step);
     REQUIRE(s->out[VFA_OUT_ERRNO] == want_errno, "errno %s, expected %s", errname(s->out[VFA_OUT_ERRNO]),
             errname(want_errno));
     REQUIRE(s->out[VFA_OUT_STEP] == want_step, "step %lld, expected %d", (long long)s->out[VFA_OUT_STEP], want_step);
@@ -495,6 +582,8 @@ static const char *test_signals(void)
     REQUIRE(i & (1ULL << (SIGRTMIN + 6 - 1)), "SIGRTMIN+6 not ignored (SigIgn %llx)", i);
     REQUIRE(!(i & (1ULL << (SIGPIPE - 1))), "SIGPIPE still ignored (SigIgn %llx)", i);
     REQUIRE(!(i & (1ULL << (SIGUSR1 - 1))), "SIGUSR1 ignored (SigIgn %llx)", i);
+    /* glibc's posix_spawn, the JDK's default launcher, leaves its signals 32 and 33 ignored. */
+    REQUIRE((i & (3ULL << 31)) == 3ULL << 31, "signals 32 and 33 not ignored (SigIgn %llx)", i);
     REQUIRE(c == 0, "SigCgt %llx, expected 0", c);
     return NULL;
 }
@@ -612,7 +701,7 @@ static const char *test_path_from_init(void)
     drain(s.fds[1], buf, sizeof buf);
     exit_code(pid);
     REQUIRE(!strcmp(buf, "found\n"), "stdout '%s'", buf);
-    REQUIRE(pid2 == -1 && e2 == ENOENT && idx2 == 2, "inherit env with PATH unset of sh: pid %d %s index %lld", pid2,
+    REQUIRE(pid2 < 0 && e2 == ENOENT && idx2 == 2, "inherit env with PATH unset of sh: pid %d %s index %lld", pid2,
             errname(e2), (long long)idx2);
     return NULL;
 }
@@ -722,25 +811,388 @@ static const char *test_eacces_sticky(void)
     return NULL;
 }
 
-static const char *test_empty_path_entry(void)
+/* ------------------------------------------------------------------------- */
+/* PATH search. A tree under tmpdir/p: bin/prog and cwd/prog (#! scripts that say
+ * where they are, their $0 and $1), bin/nosh and cwd/nosh (no #!), noexec/prog
+ * (not executable), loop (a symlink to itself), file (not a directory); and the
+ * names of directories that do not exist: l300 (one 300-byte component), and
+ * L4092 and L5000, paths of that length. */
+
+static char pbase[256], pcwd[300], l300[PATH_MAX], L4092[4200], L5000[5100];
+
+static void long_path(char *buf, size_t len)
 {
-    char path[PATH_MAX], buf[64];
+    size_t n = (size_t)snprintf(buf, len + 1, "%s", pbase);
+    while (n + 201 < len) {
+        buf[n++] = '/';
+        memset(buf + n, 'd', 200);
+        n += 200;
+    }
+    buf[n++] = '/';
+    memset(buf + n, 'e', len - n);
+    buf[len] = '\0';
+}
+
+static const char *path_tree(void)
+{
+    char f[PATH_MAX + 64];
+    if (pbase[0])
+        return NULL;
+    snprintf(pbase, sizeof pbase, "%s/p", tmpdir);
+    snprintf(pcwd, sizeof pcwd, "%s/cwd", pbase);
+    const char *dirs[] = {"", "/bin", "/cwd", "/noexec"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(f, sizeof f, "%s%s", pbase, dirs[i]);
+        REQUIRE(mkdir(f, 0755) == 0, "mkdir %s", f);
+    }
+    snprintf(f, sizeof f, "%s/bin/prog", pbase);
+    REQUIRE(write_file(f, "#!/bin/sh\necho \"bin $0 $1\"\n", 0755) == 0, "write");
+    snprintf(f, sizeof f, "%s/cwd/prog", pbase);
+    REQUIRE(write_file(f, "#!/bin/sh\necho \"cwd $0 $1\"\n", 0755) == 0, "write");
+    snprintf(f, sizeof f, "%s/bin/nosh", pbase);
+    REQUIRE(write_file(f, "echo \"bin-nosh $0 $1\"\n", 0755) == 0, "write");
+    snprintf(f, sizeof f, "%s/cwd/nosh", pbase);
+    REQUIRE(write_file(f, "echo \"cwd-nosh $0 $1\"\n", 0755) == 0, "write");
+    snprintf(f, sizeof f, "%s/noexec/prog", pbase);
+    REQUIRE(write_file(f, "#!/bin/sh\necho noexec\n", 0644) == 0, "write");
+    snprintf(f, sizeof f, "%s/file", pbase);
+    REQUIRE(write_file(f, "plain\n", 0644) == 0, "write");
+    snprintf(f, sizeof f, "%s/loop", pbase);
+    REQUIRE(symlink(f, f) == 0, "symlink");
+    size_t n = (size_t)snprintf(l300, sizeof l300, "%s/", pbase);
+    memset(l300 + n, 'l', 300);
+    l300[n + 300] = '\0';
+    long_path(L4092, 4092);
+    long_path(L5000, 5000);
+    return NULL;
+}
+
+/* "$P" in a PATH template stands for pbase, "$300" "$4092" "$5000" for those names. */
+static void expand(const char *tmpl, char *out, size_t cap)
+{
+    size_t n = 0;
+    while (*tmpl && n + 1 < cap) {
+        const char *sub = NULL;
+        size_t skip = 1;
+        if (!strncmp(tmpl, "$P", 2))
+            sub = pbase, skip = 2;
+        else if (!strncmp(tmpl, "$300", 4))
+            sub = l300, skip = 4;
+        else if (!strncmp(tmpl, "$4092", 5))
+            sub = L4092, skip = 5;
+        else if (!strncmp(tmpl, "$5000", 5))
+            sub = L5000, skip = 5;
+        if (sub) {
+            n += (size_t)snprintf(out + n, cap - n, "%s", sub);
+            if (n >= cap)
+                n = cap - 1;
+        } else {
+            out[n++] = *tmpl;
+        }
+        tmpl += skip;
+    }
+    out[n] = '\0';
+}
+
+/* "exit N: output" or "errno NAME", with pbase shown as $P. */
+static void outcome(char *res, size_t cap, int failed_errno, int code, const char *output)
+{
+    char buf[1024];
+    size_t l = strlen(pbase), n = 0;
+    for (const char *p = output; *p && n + 3 < sizeof buf; p++) {
+        if (!strncmp(p, pbase, l)) {
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "$P");
+            p += l - 1;
+        } else {
+            buf[n++] = *p == '\n' ? '|' : *p;
+        }
+    }
+    buf[n] = '\0';
+    if (failed_errno)
+        snprintf(res, cap, "errno %s", errname(failed_errno));
+    else
+        snprintf(res, cap, "exit %d: %s", code, buf);
+}
+
+/* glibc's execvp in a forked child, PATH as given (NULL: unset), in pcwd, errno
+ * EBADF beforehand as in the JDK's child (execvp may leave it as it is). */
+static void reference_execvp(const char *path, const char *prog, char *res, size_t cap)
+{
+    int outp[2], failp[2], e = 0;
+    char buf[1024];
+    if (pipe2(outp, O_CLOEXEC) != 0 || pipe2(failp, O_CLOEXEC) != 0) {
+        snprintf(res, cap, "pipe failed");
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        char *argv[] = {(char *)prog, "a1", NULL};
+        dup2(outp[1], 1);
+        if (chdir(pcwd) != 0)
+            _exit(126);
+        if (path)
+            setenv("PATH", path, 1);
+        else
+            unsetenv("PATH");
+        errno = EBADF;
+        execvp(prog, argv);
+        e = errno;
+        if (write(failp[1], &e, sizeof e) != sizeof e)
+            _exit(125);
+        _exit(127);
+    }
+    close(outp[1]);
+    close(failp[1]);
+    drain(outp[0], buf, sizeof buf);
+    if (read(failp[0], &e, sizeof e) != sizeof e)
+        e = 0;
+    close(failp[0]);
+    int code = exit_code(pid);
+    outcome(res, cap, e, code, buf);
+}
+
+/* The launcher with the inherited environment, PATH set so in this process. */
+static void launcher_inherited(const char *path, const char *prog, char *res, size_t cap)
+{
     spawn_t s;
-    snprintf(path, sizeof path, "%s/dotscript", tmpdir);
-    REQUIRE(write_file(path, "#!/bin/sh\necho dot\n", 0755) == 0, "write %s", path);
+    char buf[1024];
+    const char *args[] = {"a1", NULL};
     char *saved = strdup(getenv("PATH"));
-    setenv("PATH", "/nonexistent:", 1);
-    int pid = spawn(&s, "dotscript", NULL, NULL, tmpdir, -1, -1, -1, 0);
+    if (path)
+        setenv("PATH", path, 1);
+    else
+        unsetenv("PATH");
+    int pid = spawn(&s, prog, args, NULL, pcwd, 0, -1, 2, 0);
     setenv("PATH", saved, 1);
     free(saved);
-    REQUIRE(pid > 0, "spawn: %s", errname(s.out[0]));
-    close(s.fds[0]);
+    if (pid < 0) {
+        outcome(res, cap, (int)s.out[VFA_OUT_ERRNO], 0, "");
+        return;
+    }
     drain(s.fds[1], buf, sizeof buf);
-    close(s.fds[2]);
     int code = exit_code(pid);
-    REQUIRE(code == 0 && !strcmp(buf, "dot\n"), "exit %d stdout '%s'", code, buf);
-    REQUIRE(!strcmp(s.exec_path, "./dotscript"), "exec_path %s", s.exec_path);
+    outcome(res, cap, 0, code, buf);
+}
+
+/* The inherited environment: glibc's execvp decides, as in the JDK's child. */
+static const char *test_path_search_inherited(void)
+{
+    const char *r = path_tree();
+    if (r)
+        return r;
+    struct {
+        const char *path, *prog;
+    } cases[] = {
+        {"$P/loop:$P/bin", "prog"},          /* ELOOP ends the search */
+        {"$300:$P/bin", "prog"},          /* so does ENAMETOOLONG */
+        {":$P/bin", "prog"},                 /* an empty entry: the bare name, $0 "prog" */
+        {"$P/bin/:/usr/bin", "prog"},        /* a trailing '/' gets another */
+        {"$P/noexec:$P/bin", "prog"},        /* EACCES goes on */
+        {"$P/noexec:/nonexistent", "prog"},  /* and wins at the end */
+        {"$P/noexec:$4092", "prog"},         /* but not over a stopping error */
+        {"$P/file:$P/bin", "prog"},          /* ENOTDIR goes on */
+        {"$4092:$P/bin", "prog"},            /* entry + name > PATH_MAX: ENAMETOOLONG, stop */
+        {"$5000:$P/bin", "prog"},            /* an entry longer than PATH_MAX: skipped, and the bare name tried */
+        {"$5000", "prog"},                   /* nothing tried at all */
+        {"/nonexistent:$5000", "prog"},
+        {"$5000:", "prog"},
+        {"", "prog"},
+        {NULL, "prog"},                      /* no PATH: /bin:/usr/bin */
+        {"$P/bin", "nosh"},                  /* no #!: /bin/sh runs it */
+        {":$P/bin", "nosh"},
+        {"$P/bin", "missing"},
+        {"$P/bin", "$300"},
+        {"$P/bin", "$P/cwd/prog"},
+        {"$P/bin", "./nosh"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char path[6000], prog[PATH_MAX], want[1200], got[1200];
+        expand(cases[i].path ? cases[i].path : "", path, sizeof path);
+        expand(cases[i].prog, prog, sizeof prog);
+        reference_execvp(cases[i].path ? path : NULL, prog, want, sizeof want);
+        launcher_inherited(cases[i].path ? path : NULL, prog, got, sizeof got);
+        if (getenv("VFA_TEST_VERBOSE"))
+            printf("  PATH=%.40s %s: %s\n", cases[i].path ? cases[i].path : "(unset)", cases[i].prog, got);
+        REQUIRE(!strcmp(want, got), "PATH=%s %s: execvp [%s], launcher [%s]",
+                cases[i].path ? cases[i].path : "(unset)", cases[i].prog, want, got);
+    }
     return NULL;
+}
+
+/* An env block: the JDK's own loop over the PATH it had at start-up. */
+static const char *test_path_search_env_block(void)
+{
+    const char *r = path_tree();
+    if (r)
+        return r;
+    struct {
+        const char *path, *prog, *want;
+    } cases[] = {
+        {"$P/loop:$P/bin", "prog", "exit 0: bin $P/bin/prog a1|exit 0|"},   /* ELOOP goes on */
+        {"$300:$P/bin", "prog", "exit 0: errno ENAMETOOLONG|"},          /* ENAMETOOLONG stops */
+        {":$P/bin", "prog", "exit 0: cwd ./prog a1|exit 0|"},               /* empty entry: "." */
+        {"$P/bin/", "prog", "exit 0: bin $P/bin/prog a1|exit 0|"},          /* no second '/' */
+        {"$4092:$P/bin", "prog", "exit 0: bin $P/bin/prog a1|exit 0|"},     /* too long: skipped */
+        {"$5000:$P/bin", "prog", "exit 0: bin $P/bin/prog a1|exit 0|"},
+        {"/nonexistent:$4092", "prog", "exit 0: errno ENAMETOOLONG|"},      /* the skip's error, last */
+        {"$P/noexec:$4092", "prog", "exit 0: errno EACCES|"},               /* EACCES still wins */
+        {"$P/bin", "nosh", "exit 0: bin-nosh $P/bin/nosh a1|exit 0|"},
+        {NULL, "prog", "exit 0: cwd ./prog a1|exit 0|"},                    /* no PATH: ":/bin:/usr/bin" */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char path[6000], prog[PATH_MAX], got[1200], buf[1024];
+        expand(cases[i].path ? cases[i].path : "", path, sizeof path);
+        expand(cases[i].prog, prog, sizeof prog);
+        int outp[2];
+        REQUIRE(pipe2(outp, O_CLOEXEC) == 0, "pipe");
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0) {
+            char *argv[] = {self_exe, "--jdk-search", prog, pcwd, NULL};
+            dup2(outp[1], 1);
+            if (cases[i].path)
+                setenv("PATH", path, 1);
+            else
+                unsetenv("PATH");
+            execv(self_exe, argv);
+            _exit(127);
+        }
+        close(outp[1]);
+        drain(outp[0], buf, sizeof buf);
+        outcome(got, sizeof got, 0, exit_code(pid), buf);
+        REQUIRE(!strcmp(got, cases[i].want), "PATH=%s %s: [%s], expected [%s]",
+                cases[i].path ? cases[i].path : "(unset)", cases[i].prog, got, cases[i].want);
+    }
+    return NULL;
+}
+
+/* Spawns ./nosh (no #!) in pcwd with arguments of `total` bytes in all:
+ * 0 if it ran and exited 0, else the errno of the failure. */
+static int nosh_with_args(size_t total, int reference)
+{
+    static char chunk[100001];
+    static const char *args[200];
+    size_t n = 0;
+    static char last[100001];
+    memset(chunk, 'x', sizeof chunk - 1);
+    while (total > 100000 && n < 190) {
+        args[n++] = chunk;
+        total -= 100001; /* with its NUL */
+    }
+    memset(last, 'y', total);
+    last[total] = '\0';
+    args[n++] = last;
+    args[n] = NULL;
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (reference) {
+        int failp[2], e = 0;
+        if (pipe2(failp, O_CLOEXEC) != 0)
+            return -1;
+        pid_t pid = fork();
+        if (pid == 0) {
+            static const char *argv[202] = {"./nosh"};
+            memcpy(argv + 1, args, (n + 1) * sizeof *args);
+            dup2(null, 1);
+            if (chdir(pcwd) != 0)
+                _exit(126);
+            execvp(argv[0], (char **)argv);
+            e = errno;
+            if (write(failp[1], &e, sizeof e) != sizeof e)
+                _exit(125);
+            _exit(127);
+        }
+        close(failp[1]);
+        close(null);
+        if (read(failp[0], &e, sizeof e) != sizeof e)
+            e = 0;
+        close(failp[0]);
+        int code = exit_code(pid);
+        return e ? e : code == 0 ? 0 : -1;
+    }
+    spawn_t s;
+    int pid = spawn(&s, "./nosh", args, NULL, pcwd, 0, null, null, 0);
+    close(null);
+    if (pid < 0)
+        return (int)s.out[VFA_OUT_ERRNO];
+    return exit_code(pid) == 0 ? 0 : -1;
+}
+
+/* Just below the argument limit, a script without #! passes the kernel's size check but
+ * "/bin/sh script args" (~20 bytes more) does not: execvp, and so the JDK, report
+ * /bin/sh's E2BIG, not the script's ENOEXEC. */
+static const char *test_sh_fallback_e2big(void)
+{
+    const char *r = path_tree();
+    if (r)
+        return r;
+    size_t lo = 0, hi = 16 << 20; /* the kernel's limit is at most 6 MiB */
+    REQUIRE(nosh_with_args(lo, 0) == 0, "./nosh does not run at all");
+    while (hi - lo > 1) { /* lo runs, hi does not */
+        size_t mid = lo + (hi - lo) / 2;
+        if (nosh_with_args(mid, 0) == 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    int want = nosh_with_args(hi, 1), got = nosh_with_args(hi, 0);
+    REQUIRE(want == E2BIG, "execvp just past the limit (%zu bytes): %s", hi, errname(want));
+    REQUIRE(got == want, "just past the limit (%zu bytes): %s, execvp %s", hi, errname(got), errname(want));
+    REQUIRE(nosh_with_args(lo, 1) == 0, "execvp at the limit (%zu bytes) does not run", lo);
+    return NULL;
+}
+
+/* With no /bin/sh (hidden in a private mount namespace: needs root), the fallback's
+ * ENOENT goes on searching PATH, like execvp's. Runs in a forked helper. */
+static const char *test_sh_fallback_missing(void)
+{
+    char elf[PATH_MAX], path[PATH_MAX * 2], shdir[PATH_MAX], want[1200], got[1200];
+    const char *r = path_tree();
+    if (r)
+        return r;
+    snprintf(elf, sizeof elf, "%s/elf", pbase);
+    mkdir(elf, 0755);
+    snprintf(elf, sizeof elf, "%s/elf/nosh", pbase);
+    int in = open("/bin/true", O_RDONLY | O_CLOEXEC), outfd = open(elf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+    char buf[65536];
+    ssize_t n;
+    while (in >= 0 && outfd >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+        REQUIRE(write(outfd, buf, (size_t)n) == n, "copy /bin/true");
+    close(in);
+    close(outfd);
+    REQUIRE(realpath("/bin/sh", shdir) != NULL, "realpath /bin/sh");
+    *strrchr(shdir, '/') = '\0';
+    snprintf(path, sizeof path, "%s/bin:%s/elf", pbase, pbase);
+
+    int failp[2];
+    REQUIRE(pipe2(failp, O_CLOEXEC) == 0, "pipe");
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char msg[2600] = "";
+        if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+            mount("tmpfs", shdir, "tmpfs", 0, NULL) != 0) {
+            snprintf(msg, sizeof msg, "skip: no private mount namespace (%s)", strerror(errno));
+        } else if (access("/bin/sh", F_OK) == 0 || errno != ENOENT) {
+            snprintf(msg, sizeof msg, "/bin/sh still there");
+        } else {
+            reference_execvp(path, "nosh", want, sizeof want);
+            launcher_inherited(path, "nosh", got, sizeof got);
+            if (strcmp(want, got) || strcmp(want, "exit 0: "))
+                snprintf(msg, sizeof msg, "no /bin/sh, PATH=$P/bin:$P/elf nosh: execvp [%s], launcher [%s]", want, got);
+        }
+        if (write(failp[1], msg, strlen(msg)) < 0)
+            _exit(2);
+        _exit(0);
+    }
+    close(failp[1]);
+    static char msg[2600];
+    drain(failp[0], msg, sizeof msg);
+    exit_code(pid);
+    if (!strncmp(msg, "skip: ", 6)) {
+        printf("  (%s)\n", msg);
+        return NULL;
+    }
+    return msg[0] ? msg : NULL;
 }
 
 static const char *test_chdir_missing(void)
@@ -864,12 +1316,69 @@ static const char *test_enomem(void)
     setrlimit(RLIMIT_AS, &saved);
     if (pid > 0)
         wait_status(pid);
-    REQUIRE(pid == -1, "spawned pid %d with no memory left to map", pid);
+    REQUIRE(pid < 0, "spawned pid %d with no memory left to map", pid);
     REQUIRE(out[VFA_OUT_ERRNO] == ENOMEM && err == ENOMEM, "errno %s", errname(out[VFA_OUT_ERRNO]));
     REQUIRE(out[VFA_OUT_STEP] == VFA_STEP_ALLOC, "step %lld", (long long)out[VFA_OUT_STEP]);
     REQUIRE(fds[0] == -1 && fds[1] == -1 && fds[2] == -1, "fds changed on failure");
     REQUIRE(no_children(), "a child is left");
     REQUIRE(count_fds() == before, "fd leak: %d before, %d after", before, count_fds());
+    return NULL;
+}
+
+/* The least address space, in pages above what is mapped now, that a spawn of
+ * /bin/true needs: with the launcher, or with glibc's posix_spawn (the JDK's default
+ * launcher, whose helper is spawned so). -1 if none up to 64 pages does. */
+static long headroom_pages(int launcher)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    struct rlimit saved, low;
+    if (getrlimit(RLIMIT_AS, &saved) != 0)
+        return -2;
+    for (long pages = 0; pages <= 64; pages++) {
+        int32_t fds[3] = {0, 1, 2};
+        int64_t out[VFA_OUT_LEN];
+        char *argv[] = {"/bin/true", NULL};
+        extern char **environ;
+        pid_t pid = -1;
+        long size = vm_size_bytes();
+        low = saved;
+        low.rlim_cur = (rlim_t)(size + pages * page);
+        if (setrlimit(RLIMIT_AS, &low) != 0)
+            return -2;
+        if (launcher)
+            pid = vfa_spawn("/bin/true", NULL, 0, NULL, 0, NULL, fds, 0, NULL, 0, out);
+        else if (posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ) != 0)
+            pid = -1;
+        setrlimit(RLIMIT_AS, &saved);
+        if (pid > 0) {
+            wait_status(pid);
+            return pages;
+        }
+    }
+    return -1;
+}
+
+/* An address-space limit that lets the JDK spawn lets the launcher spawn too. */
+static const char *test_address_space(void)
+{
+    long ours = headroom_pages(1), jdk = headroom_pages(0);
+    REQUIRE(jdk >= 0 && ours >= 0, "no spawn within 64 pages of headroom: launcher %ld, posix_spawn %ld", ours, jdk);
+    REQUIRE(ours <= jdk, "the launcher needs %ld pages more than what is mapped, posix_spawn %ld", ours, jdk);
+    REQUIRE(no_children(), "a child is left");
+    printf("  (address space a spawn needs beyond what is mapped: launcher %ld pages, posix_spawn %ld)\n", ours, jdk);
+    return NULL;
+}
+
+/* Every spawn of this run measured (see mmap above): the child keeps well inside its stack. */
+static const char *test_child_stack(void)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    REQUIRE(stack_maps > 100 && stack_len_seen > page, "%ld stacks seen", stack_maps);
+    REQUIRE(stack_used_max > 0 && stack_used_max * 2 <= stack_len_seen - page,
+            "the child used %zu bytes of a %zu-byte stack (under a %zu-byte guard)", stack_used_max,
+            stack_len_seen - page, page);
+    printf("  (child stack: at most %zu of %zu bytes used, over %ld spawns)\n", stack_used_max,
+           stack_len_seen - page, stack_maps);
     return NULL;
 }
 
@@ -887,7 +1396,7 @@ static const char *test_eagain(void)
         if (setrlimit(RLIMIT_NPROC, &one) != 0)
             _exit(11);
         int before = count_fds();
-        if (spawn(&s, "/bin/true", NULL, NULL, NULL, -1, -1, -1, 0) != -1)
+        if (spawn(&s, "/bin/true", NULL, NULL, NULL, -1, -1, -1, 0) >= 0)
             _exit(12);
         if (s.out[VFA_OUT_ERRNO] != EAGAIN || errno != EAGAIN)
             _exit(13);
@@ -1019,11 +1528,75 @@ static const char *test_bad_args(void)
     int64_t out[VFA_OUT_LEN];
     int32_t fds[3] = {-1, -1, -1};
     int before = count_fds();
-    REQUIRE(vfa_spawn(NULL, NULL, 0, NULL, 0, NULL, fds, 0, NULL, 0, out) == -1 && out[VFA_OUT_ERRNO] == EINVAL &&
-                out[VFA_OUT_STEP] == VFA_STEP_ALLOC,
-            "NULL prog accepted");
-    REQUIRE(vfa_spawn("/bin/true", NULL, 1, NULL, 0, NULL, fds, 0, NULL, 0, out) == -1 && out[VFA_OUT_ERRNO] == EINVAL,
-            "argc 1 with NULL argblock accepted");
+    int r = vfa_spawn("/bin/true", NULL, -1, NULL, 0, NULL, fds, 0, NULL, 0, out);
+    REQUIRE(r < 0 && out[VFA_OUT_ERRNO] == EINVAL && out[VFA_OUT_STEP] == VFA_STEP_ALLOC &&
+                VFA_FAILED_ERRNO(r) == EINVAL && VFA_FAILED_STEP(r) == VFA_STEP_ALLOC,
+            "argc -1 accepted");
+    REQUIRE(count_fds() == before && no_children(), "leak");
+    return NULL;
+}
+
+/*
+ * An array the caller could not copy arrives as NULL (JNA does so when the JVM
+ * fails to copy it). The spawn fails with ENOMEM at step alloc; above all the
+ * child never runs with this process's environment or directory instead.
+ */
+static const char *test_null_copies(void)
+{
+    int64_t out[VFA_OUT_LEN];
+    int32_t fds[3] = {-1, -1, -1};
+    int before = count_fds();
+    char marker[PATH_MAX], cmd[2 * PATH_MAX];
+    snprintf(marker, sizeof marker, "%s/null-copy-ran", tmpdir);
+    snprintf(cmd, sizeof cmd, "-c%cecho ran > %s", '\0', marker);
+    struct {
+        const char *what, *prog, *argblock, *env, *dir;
+        int argc, flags, fds_null;
+    } cases[] = {
+        {"env block", "/bin/sh", cmd, NULL, NULL, 2, VFA_SPAWN_ENV, 0},
+        {"directory", "/bin/sh", cmd, NULL, NULL, 2, VFA_SPAWN_DIR, 0},
+        {"env block and directory", "/bin/sh", cmd, NULL, NULL, 2, VFA_SPAWN_ENV | VFA_SPAWN_DIR, 0},
+        {"program", NULL, cmd, NULL, NULL, 2, 0, 0},
+        {"arguments", "/bin/sh", NULL, NULL, NULL, 2, 0, 0},
+        {"fds", "/bin/sh", cmd, NULL, NULL, 2, 0, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        fds[0] = fds[1] = fds[2] = -1;
+        memset(out, 0x55, sizeof out);
+        int r = vfa_spawn(cases[i].prog, cases[i].argblock, cases[i].argc, cases[i].env, 0, cases[i].dir,
+                          cases[i].fds_null ? NULL : fds, cases[i].flags, NULL, 0, out);
+        REQUIRE(r < 0, "%s not copied: spawned pid %d", cases[i].what, r);
+        REQUIRE(out[VFA_OUT_ERRNO] == ENOMEM && out[VFA_OUT_STEP] == VFA_STEP_ALLOC && errno == ENOMEM,
+                "%s not copied: %s at step %lld", cases[i].what, errname(out[VFA_OUT_ERRNO]),
+                (long long)out[VFA_OUT_STEP]);
+        REQUIRE(VFA_FAILED_ERRNO(r) == ENOMEM && VFA_FAILED_STEP(r) == VFA_STEP_ALLOC, "%s: returned %d",
+                cases[i].what, r);
+        REQUIRE(access(marker, F_OK) != 0, "%s not copied: the child ran", cases[i].what);
+        REQUIRE(fds[0] == -1 && fds[1] == -1 && fds[2] == -1, "%s: fds changed on failure", cases[i].what);
+        REQUIRE(count_fds() == before && no_children(), "%s: leak", cases[i].what);
+    }
+
+    /* Without its flag, an env block or directory given is not used. */
+    fds[0] = 0, fds[1] = 1, fds[2] = 2;
+    setenv("VFA_NULL_COPY", "inherited", 1);
+    snprintf(cmd, sizeof cmd, "-c%c[ \"$VFA_NULL_COPY\" = inherited ] && [ \"$(pwd)\" != /proc ] && echo ran > %s",
+             '\0', marker);
+    int pid = vfa_spawn("/bin/sh", cmd, 2, "VFA_NULL_COPY=block", 1, "/proc", fds, 0, NULL, 0, out);
+    unsetenv("VFA_NULL_COPY");
+    REQUIRE(pid > 0, "spawn: %s", errname(out[VFA_OUT_ERRNO]));
+    int code = exit_code(pid);
+    REQUIRE(code == 0 && access(marker, F_OK) == 0, "env block or dir used without its flag (exit %d)", code);
+    unlink(marker);
+
+    /* A lost out[] (its copy failed too): the result still says what failed. */
+    fds[0] = fds[1] = fds[2] = -1;
+    int r = vfa_spawn("/nonexistent/prog", NULL, 0, NULL, 0, NULL, fds, 0, NULL, 0, NULL);
+    REQUIRE(r < 0 && VFA_FAILED_ERRNO(r) == ENOENT && VFA_FAILED_STEP(r) == VFA_STEP_EXEC, "returned %d", r);
+    /* A lost exec_path is not wanted. */
+    fds[0] = 0, fds[1] = 1, fds[2] = 2;
+    pid = vfa_spawn("/bin/true", NULL, 0, NULL, 0, NULL, fds, 0, NULL, 64, out);
+    REQUIRE(pid > 0, "spawn with a NULL exec_path: %s", errname(out[VFA_OUT_ERRNO]));
+    exit_code(pid);
     REQUIRE(count_fds() == before && no_children(), "leak");
     return NULL;
 }
@@ -1101,7 +1674,7 @@ static void *spawner(void *arg)
     for (int i = 0; i < ROUNDS; i++) {
         spawn_t s;
         if (i % 10 == 9) {
-            if (spawn(&s, "/nonexistent/prog", NULL, NULL, NULL, -1, -1, -1, 0) != -1 ||
+            if (spawn(&s, "/nonexistent/prog", NULL, NULL, NULL, -1, -1, -1, 0) >= 0 ||
                 s.out[VFA_OUT_ERRNO] != ENOENT)
                 bad++;
             continue;
@@ -1156,17 +1729,15 @@ static void run(const char *name, const char *(*fn)(void))
 
 #define RUN(t) run(#t, test_##t)
 
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
 static void rm_tree(const char *d)
 {
-    const char *names[] = {"inherit.txt", "redirect.txt", "plain.txt", "script", "dotscript", "noexec/true", "noexec",
-                           "loop-a", "loop-b"};
-    char p[PATH_MAX];
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        snprintf(p, sizeof p, "%s/%s", d, names[i]);
-        if (unlink(p) != 0)
-            rmdir(p);
-    }
-    rmdir(d);
+    nftw(d, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int main(int argc, char **argv)
@@ -1179,6 +1750,8 @@ int main(int argc, char **argv)
         return child_echo();
     if (argc >= 2 && !strcmp(argv[1], "--child-env"))
         return child_env();
+    if (argc >= 4 && !strcmp(argv[1], "--jdk-search"))
+        return child_jdk_search(argv[2], argv[3]);
 
     ssize_t n = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
     if (n <= 0) {
@@ -1227,7 +1800,10 @@ int main(int argc, char **argv)
     RUN(directory);
     RUN(empty_prog);
     RUN(eacces_sticky);
-    RUN(empty_path_entry);
+    RUN(path_search_inherited);
+    RUN(path_search_env_block);
+    RUN(sh_fallback_e2big);
+    RUN(sh_fallback_missing);
     RUN(chdir_missing);
     RUN(bad_fd);
     RUN(script_no_shebang);
@@ -1242,10 +1818,13 @@ int main(int argc, char **argv)
     RUN(stdin_closed_inherit);
     RUN(strerror);
     RUN(bad_args);
+    RUN(null_copies);
     RUN(wait_rusage);
     RUN(wait_codes);
     RUN(signal_storm);
     RUN(threads);
+    RUN(address_space);
+    RUN(child_stack); /* last: sums up every spawn before */
 
     rm_tree(tmpdir);
     printf("%d passed, %d failed\n", passed, failed);

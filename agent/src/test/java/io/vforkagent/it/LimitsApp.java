@@ -12,7 +12,8 @@ import java.nio.file.Path;
  * {@code nproc} (no new process may be created: EAGAIN) and {@code memory} (no new mapping may
  * be made: ENOMEM, the launcher's own allocations fail). The limit is raised by this JVM itself
  * around each spawn, so the window is a few microseconds long.
- * Usage: {@code LimitsApp nproc <pids cgroup directory | "rlimit">} or {@code LimitsApp memory}.
+ * Usage: {@code LimitsApp nproc <pids cgroup directory | "rlimit">} or {@code LimitsApp memory [headroom]}
+ * (bytes of address space left free above what is mapped; 0 by default).
  * Prints one {@code FAULT} line per attempt (what {@code start()} threw, line breaks as {@code \n}), then
  * {@code LIMITS recovered=… fdsBefore=… fdsAfter=… zombies=…}: the same with or without the agent.
  */
@@ -36,7 +37,9 @@ public final class LimitsApp {
 
     public static void main(String[] args) throws Exception {
         String fault = args[0];
-        Path cgroup = args.length > 1 && !args[1].equals("rlimit") ? Path.of(args[1]) : null;
+        boolean memory = fault.equals("memory");
+        Path cgroup = !memory && args.length > 1 && !args[1].equals("rlimit") ? Path.of(args[1]) : null;
+        long headroom = memory && args.length > 1 ? Long.parseLong(args[1]) : 0;
         if (cgroup != null) {
             // Moves every thread of this JVM into the group, whose pids.max counts them all.
             Files.writeString(cgroup.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
@@ -53,16 +56,19 @@ public final class LimitsApp {
         String before = Descriptors.describe();
         for (int i = 1; i <= 3; i++) {
             String outcome;
-            limit(fault, cgroup, saved, true);
+            limit(fault, cgroup, headroom, saved, true);
             try {
                 Process p = new ProcessBuilder("/bin/true").start();
-                limit(fault, cgroup, saved, false);
+                limit(fault, cgroup, headroom, saved, false);
                 outcome = "started " + p.waitFor();
             } catch (IOException e) {
-                limit(fault, cgroup, saved, false);
+                limit(fault, cgroup, headroom, saved, false);
                 outcome = e.getClass().getName() + ": " + e.getMessage().replace("\n", "\\n");
             }
             System.out.println("FAULT " + i + " " + outcome);
+            // The JDK's reaper thread that waited for the child goes back to its pool: the next
+            // spawn reuses it instead of needing a new thread (and its stack) inside the window.
+            Thread.sleep(200);
         }
         Process p = new ProcessBuilder("/bin/echo", "recovered").start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -82,10 +88,10 @@ public final class LimitsApp {
     }
 
     /** Reaches the limit (on) or restores it (off). Nothing here may create a thread or a mapping. */
-    private static void limit(String fault, Path cgroup, long[] saved, boolean on) throws IOException {
+    private static void limit(String fault, Path cgroup, long headroom, long[] saved, boolean on) throws IOException {
         if (fault.equals("memory")) {
-            // Whatever is mapped now is all there may be: every new mmap/brk fails with ENOMEM.
-            long[] l = {on ? vmSize() : saved[0], saved[1]};
+            // Whatever is mapped now, and headroom, is all there may be: a larger mmap/brk fails with ENOMEM.
+            long[] l = {on ? vmSize() + headroom : saved[0], saved[1]};
             check(LibC.setrlimit(RLIMIT_AS, l) == 0, "setrlimit(RLIMIT_AS)");
         } else if (cgroup != null) {
             Files.writeString(cgroup.resolve("pids.max"), on ? "1" : "max");

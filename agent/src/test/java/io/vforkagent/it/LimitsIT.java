@@ -84,6 +84,27 @@ class LimitsIT {
         assertLogged(agent, "ENOMEM", "alloc");
     }
 
+    /**
+     * 40 KiB of address space left above what is mapped: enough for the JDK's default launcher
+     * (glibc's posix_spawn maps a 36 KiB stack for its helper), so enough for the agent's, whose
+     * child stack with its guard page is 8 KiB.
+     */
+    @Test
+    void launcherNeedsNoMoreAddressSpaceThanJdk() throws Exception {
+        List<String> vm = List.of("-Xint", "-XX:+UseSerialGC", "-Xms64m", "-Xmx64m");
+        List<String> jdk = started(run(vm, "memory", "40960"));
+        assertEquals(List.of("FAULT 1 started 0", "FAULT 2 started 0", "FAULT 3 started 0"), jdk,
+                "the JDK spawns with 40 KiB of headroom");
+        AgentJvm.Result agent = run(concat(vm, AgentJvm.javaagent("")), "memory", "40960");
+        assertEquals(jdk, started(agent), agent::toString);
+        assertTrue(agent.stdout.contains("AGENT launcher=vfork ") && agent.stdout.contains(" jdk=0 failures=1 "),
+                agent::toString);
+    }
+
+    private static List<String> started(AgentJvm.Result r) {
+        return r.stdout.lines().filter(l -> l.startsWith("FAULT ")).collect(Collectors.toList());
+    }
+
     /** The WARN line (stderr here: no SLF4J), once: the other two are held back by the rate limit. */
     private static void assertLogged(AgentJvm.Result r, String errno, String step) {
         List<String> lines = r.stderr.lines().filter(l -> l.contains("errno=" + errno)).collect(Collectors.toList());

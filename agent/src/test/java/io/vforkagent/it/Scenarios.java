@@ -393,9 +393,60 @@ public final class Scenarios {
             observe(new ProcessBuilder(cmd));
         });
         scenario("argumentTooLong", () -> failure(new ProcessBuilder("/bin/echo", "x".repeat(4 * 1024 * 1024))));
+        scenario("shFallbackNearArgMax", this::shFallbackNearArgMax);
+        scenario("signals32and33", () -> {
+            // glibc's posix_spawn, the JDK's default launcher, leaves its signals 32 and 33 ignored.
+            for (int sig : new int[] {32, 33}) {
+                Process p = new ProcessBuilder("sleep", "30").start();
+                put("kill" + sig, new ProcessBuilder("/bin/sh", "-c", "kill -" + sig + " " + p.pid()).start().waitFor());
+                put("alive" + sig, !p.waitFor(300, TimeUnit.MILLISECONDS));
+                p.destroyForcibly();
+                put("exit" + sig, p.waitFor());
+            }
+        });
         scenario("descriptorsExhausted", this::descriptorsExhausted);
         generated(150, 20261128L);
         agentFigures();
+    }
+
+    /**
+     * A script without #! just past the argument limit: the script itself passes the kernel's size
+     * check (ENOEXEC) but "/bin/sh script args" (20 bytes more here) does not, and the JDK reports
+     * /bin/sh's E2BIG. The limit depends on the environment and the stack limit, so it is found by
+     * bisection in each run; only the failure just past it is compared.
+     */
+    private void shFallbackNearArgMax() throws Exception {
+        executable("nosh-limit", ":\n");
+        long lo = 0;
+        long hi = 16 << 20;
+        while (hi - lo > 1) {
+            long mid = (lo + hi) / 2;
+            boolean ran;
+            try {
+                ran = withArgs(mid).start().waitFor() == 0;
+            } catch (IOException e) {
+                ran = false;
+            }
+            if (ran) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        put("limitFound", lo > 100_000);
+        failure(withArgs(hi));
+    }
+
+    /** ./nosh-limit in the work directory with arguments of that many bytes in all, NULs included. */
+    private ProcessBuilder withArgs(long bytes) {
+        List<String> cmd = new ArrayList<>(List.of("./nosh-limit"));
+        String chunk = "x".repeat(100_000);
+        while (bytes > 100_001) {
+            cmd.add(chunk);
+            bytes -= 100_001;
+        }
+        cmd.add("y".repeat((int) Math.max(0, bytes - 1)));
+        return new ProcessBuilder(cmd).directory(work.toFile());
     }
 
     private static int openFds() throws IOException {

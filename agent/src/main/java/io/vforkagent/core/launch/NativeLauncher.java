@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * Direct mapping is used because it is the cheapest JNA call: no proxy, no reflection per call.
  */
 public final class NativeLauncher {
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
     /** The jar's folder for this JVM's architecture, named like JNA's: linux-x86-64 or linux-aarch64. */
     public static final String PLATFORM = platform(System.getProperty("os.arch", ""));
 
@@ -62,8 +62,9 @@ public final class NativeLauncher {
 
     static native int vfa_init();
 
+    /** Returns a pid, or on failure -(step << 12 | errno); flags say if there is an env block and a directory. */
     static native int vfa_spawn(byte[] prog, byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir,
-                                int[] fds, int redirectErr, byte[] execPath, int execPathCap, long[] out);
+                                int[] fds, int flags, byte[] execPath, int execPathCap, long[] out);
 
     static native int vfa_wait(int pid, long[] out);
 
@@ -108,8 +109,16 @@ public final class NativeLauncher {
 
     public static int spawn(byte[] prog, byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir,
                             int[] fds, boolean redirectErr, byte[] execPath, long[] out) {
-        return vfa_spawn(prog, argBlock, argc, envBlock, envc, dir, fds, redirectErr ? 1 : 0, execPath,
+        int flags = (redirectErr ? 1 : 0) | (envBlock != null ? 2 : 0) | (dir != null ? 4 : 0);
+        int r = vfa_spawn(prog, argBlock, argc, envBlock, envc, dir, fds, flags, execPath,
                 execPath == null ? 0 : execPath.length, out);
+        if (r >= 0) {
+            return r;
+        }
+        // From the result, not out[]: JNA may have failed to copy out[] too.
+        out[OUT_ERRNO] = -r & 4095;
+        out[OUT_STEP] = -r >> 12;
+        return -1;
     }
 
     /** Whether the kernel let the library use close_range(2) (else it walks /proc/self/fd). */
