@@ -162,9 +162,20 @@ struct child_args {
  *    (the parent owns both and reads them only after we exec or exit);
  *  - small fixed stack use (no recursion, no variable arrays): the stack is
  *    the CHILD_STACK_SIZE bytes the parent mapped above a guard page;
- *  - never return into the JVM: every path ends in execve or exit.          */
+ *  - never return into the JVM: every path ends in execve or exit;
+ *  - no stack protector (CHILD_FN): its check reads the canary through the
+ *    shared TLS and, on a mismatch, calls libc (make check-child-ssp proves
+ *    it stays off even where the compiler turns it on everywhere).          */
+#if defined(__has_attribute)
+#if __has_attribute(no_stack_protector)
+#define CHILD_FN __attribute__((no_stack_protector))
+#endif
+#endif
+#ifndef CHILD_FN
+#define CHILD_FN __attribute__((optimize("no-stack-protector")))
+#endif
 
-static int parse_fd(const char *s)
+CHILD_FN static int parse_fd(const char *s)
 {
     int v = 0;
     if (*s == '\0')
@@ -179,7 +190,7 @@ static int parse_fd(const char *s)
 
 /* Close every fd >= 3. close_range is one call; the fallbacks exist for
  * kernels < 5.9 or seccomp filters that refuse it. */
-static void close_fds_from_3(struct child_args *a)
+CHILD_FN static void close_fds_from_3(struct child_args *a)
 {
     char buf[1024] __attribute__((aligned(8)));
     struct { uint64_t cur, max; } rl;
@@ -214,7 +225,7 @@ static void close_fds_from_3(struct child_args *a)
         VSYS1(SYS_close, fd);
 }
 
-static int exec_goes_on(int err, int eloop_goes_on)
+CHILD_FN static int exec_goes_on(int err, int eloop_goes_on)
 {
     /* Errors after which the search tries the next PATH entry: glibc's execvp
      * list (inherited environment), plus ELOOP in the JDK's own loop (env block).
@@ -229,7 +240,7 @@ static int exec_goes_on(int err, int eloop_goes_on)
     }
 }
 
-__attribute__((noinline)) static int child_main(void *arg)
+CHILD_FN __attribute__((noinline)) static int child_main(void *arg)
 {
     struct child_args *a = arg;
     struct ksigaction sa;

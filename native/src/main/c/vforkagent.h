@@ -3,7 +3,7 @@
  *
  * A safe vfork-style replacement for the JDK's ProcessImpl.forkAndExec, called
  * from Java through a JNA direct mapping (io.vforkagent.core.launch.NativeLauncher).
- * The launch rules it follows are in launch-contract.md.
+ * The launch rules it follows are in native/launch-contract.md.
  */
 #ifndef VFORKAGENT_H
 #define VFORKAGENT_H

@@ -1729,6 +1729,16 @@ static void run(const char *name, const char *(*fn)(void))
 
 #define RUN(t) run(#t, test_##t)
 
+/* Tests whose reference is glibc's own execvp or posix_spawn (what the JDK's children get): the
+ * launcher keeps glibc's rules whatever libc it is linked with, so against musl's (other rules,
+ * other sizes) there is nothing to compare; they are skipped, and said so. */
+static int skipped;
+#ifdef __GLIBC__
+#define RUN_GLIBC(t) RUN(t)
+#else
+#define RUN_GLIBC(t) ((void)test_##t, printf("skip %s: its reference is glibc's execvp/posix_spawn\n", #t), skipped++)
+#endif
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st, (void)ftw;
@@ -1800,10 +1810,10 @@ int main(int argc, char **argv)
     RUN(directory);
     RUN(empty_prog);
     RUN(eacces_sticky);
-    RUN(path_search_inherited);
+    RUN_GLIBC(path_search_inherited);
     RUN(path_search_env_block);
-    RUN(sh_fallback_e2big);
-    RUN(sh_fallback_missing);
+    RUN_GLIBC(sh_fallback_e2big);
+    RUN_GLIBC(sh_fallback_missing);
     RUN(chdir_missing);
     RUN(bad_fd);
     RUN(script_no_shebang);
@@ -1823,10 +1833,13 @@ int main(int argc, char **argv)
     RUN(wait_codes);
     RUN(signal_storm);
     RUN(threads);
-    RUN(address_space);
+    RUN_GLIBC(address_space);
     RUN(child_stack); /* last: sums up every spawn before */
 
     rm_tree(tmpdir);
-    printf("%d passed, %d failed\n", passed, failed);
+    if (skipped)
+        printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+    else
+        printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
