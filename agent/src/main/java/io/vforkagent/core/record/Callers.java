@@ -3,7 +3,7 @@ package io.vforkagent.core.record;
 import java.util.Optional;
 
 /** The application frame that started a process: the first frame below the JDK's and the agent's. */
-final class Callers {
+public final class Callers {
     private static final StackWalker WALKER = StackWalker.getInstance();
 
     private Callers() {
@@ -16,7 +16,11 @@ final class Callers {
     }
 
     private static boolean isApplication(StackWalker.StackFrame f) {
-        String c = f.getClassName();
+        return isApplicationClass(f.getClassName());
+    }
+
+    /** Whether a frame of this class is the application's: the one rule, here and in the report. */
+    public static boolean isApplicationClass(String c) {
         return !(c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")
                 || c.startsWith("io.vforkagent.core.") || c.startsWith("io.vforkagent.bridge."));
     }

@@ -18,10 +18,14 @@ public final class LatencyHistogram {
         }
     }
 
-    public void add(long nanos) {
+    /** The power-of-two microsecond bucket of a latency (i: up to 2^i us), at most {@code last}. */
+    public static int bucket(long nanos, int last) {
         long micros = Math.max(1, nanos / 1000);
-        int bucket = Math.min(BUCKETS - 1, 64 - Long.numberOfLeadingZeros(micros - 1));
-        counts[bucket].increment();
+        return Math.min(last, 64 - Long.numberOfLeadingZeros(micros - 1));
+    }
+
+    public void add(long nanos) {
+        counts[bucket(nanos, BUCKETS - 1)].increment();
         long m = max.get();
         while (nanos > m && !max.compareAndSet(m, nanos)) {
             m = max.get();

@@ -1,5 +1,8 @@
 package io.vforkagent.core.report;
 
+import io.vforkagent.core.record.ProcessExitEvent;
+import io.vforkagent.core.record.SpawnEvent;
+import io.vforkagent.core.record.SpawnFailureEvent;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 
@@ -127,13 +130,13 @@ public final class SpawnReport {
         SpawnReport r = new SpawnReport(agent ? "vfork-agent events" : "jdk.ProcessStart (no timing, no failures)", agent);
         for (RecordedEvent e : events) {
             String name = e.getEventType().getName();
-            if (agent && name.equals("vforkagent.Spawn")) {
+            if (agent && name.equals(SpawnEvent.NAME)) {
                 r.spawns.add(new Spawn(e.getStartTime(), e.getString("program"), e.getDuration().toNanos(),
                         caller(e), e.getString("launcher"), e.getLong("pid")));
-            } else if (agent && name.equals("vforkagent.SpawnFailure")) {
+            } else if (agent && name.equals(SpawnFailureEvent.NAME)) {
                 r.failures.add(new Failure(e.getStartTime(), e.getString("program"), e.getString("errnoName"),
                         e.getString("step"), e.getString("message")));
-            } else if (agent && name.equals("vforkagent.ProcessExit")) {
+            } else if (agent && name.equals(ProcessExitEvent.NAME)) {
                 long cpu = e.hasField("userCpuNanos") ? e.getLong("userCpuNanos") + e.getLong("systemCpuNanos") : -1;
                 long rss = e.hasField("maxRssBytes") ? e.getLong("maxRssBytes") : -1;
                 r.exits.add(new Exit(e.getLong("pid"), e.getString("program"), e.getInt("exitCode"),
@@ -160,8 +163,7 @@ public final class SpawnReport {
     }
 
     static boolean isApplication(String type) {
-        return !(type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun.")
-                || type.startsWith("io.vforkagent.core.record.") || type.startsWith("io.vforkagent.core.SpawnService"));
+        return io.vforkagent.core.record.Callers.isApplicationClass(type);
     }
 
     public Latency overall() {
@@ -246,8 +248,7 @@ public final class SpawnReport {
     public long[] histogram() {
         long[] buckets = new long[32];
         for (Spawn s : spawns) {
-            long micros = Math.max(1, s.latencyNanos / 1000);
-            buckets[Math.min(31, 64 - Long.numberOfLeadingZeros(micros - 1))]++;
+            buckets[io.vforkagent.core.record.LatencyHistogram.bucket(s.latencyNanos, buckets.length - 1)]++;
         }
         return buckets;
     }
