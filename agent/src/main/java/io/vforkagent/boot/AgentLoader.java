@@ -83,9 +83,7 @@ final class AgentLoader extends ClassLoader implements java.util.function.BiCons
                 }
             }
         }
-        if (name.startsWith("com.sun.jna.")) {
-            bytes = QuietJna.relocate(bytes);
-        }
+        // JNA's classes come relocated (build.QuietJna, run where the jar is assembled).
         return defineClass(name, bytes, 0, bytes.length, domain);
     }
 

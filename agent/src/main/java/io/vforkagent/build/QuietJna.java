@@ -1,4 +1,4 @@
-package io.vforkagent.boot;
+package io.vforkagent.build;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * Keeps the agent's JNA apart from the JVM it lives in, by rewriting the constant pool of each
- * JNA class as it is loaded:
+ * JNA class once, at build time, where the agent jar is assembled (agent/pom.xml runs
+ * {@link #main} on the unpacked JNA classes; not shipped in the jar):
  * <ul>
  * <li>Its uses of {@code java.util.logging.Logger} point at the agent's {@code JnaLogger}. JNA
  * gets a logger in the static initialiser of its main classes, and the first
@@ -26,7 +27,7 @@ import java.util.Set;
  * </ul>
  * Only the constant pool changes: the same methods are called with the same descriptors.
  */
-final class QuietJna {
+public final class QuietJna {
     static final String LOGGER = "java/util/logging/Logger";
     static final String REPLACEMENT = "io/vforkagent/core/launch/JnaLogger";
     static final String PROPERTIES = "io/vforkagent/core/launch/JnaProperties";
@@ -49,6 +50,31 @@ final class QuietJna {
     private static final int NAME_AND_TYPE = 12;
 
     private QuietJna() {
+    }
+
+    /** Rewrites, in place, every class file under the given directories. Idempotent. */
+    public static void main(String[] args) throws IOException {
+        int read = 0;
+        int rewritten = 0;
+        for (String dir : args) {
+            java.util.List<java.nio.file.Path> files;
+            try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.walk(java.nio.file.Path.of(dir))) {
+                files = s.filter(p -> p.toString().endsWith(".class")).collect(java.util.stream.Collectors.toList());
+            }
+            for (java.nio.file.Path f : files) {
+                read++;
+                byte[] before = java.nio.file.Files.readAllBytes(f);
+                byte[] after = relocate(before);
+                if (after != before) {
+                    java.nio.file.Files.write(f, after);
+                    rewritten++;
+                }
+            }
+        }
+        if (read == 0) {
+            throw new IOException("no class files under " + String.join(", ", args));
+        }
+        System.out.println("QuietJna: " + rewritten + " of " + read + " JNA classes rewritten");
     }
 
     static byte[] relocate(byte[] classFile) {

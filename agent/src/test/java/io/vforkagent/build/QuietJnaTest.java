@@ -1,4 +1,4 @@
-package io.vforkagent.boot;
+package io.vforkagent.build;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -104,7 +104,7 @@ class QuietJnaTest {
     void leavesOtherClassesAlone() throws Exception {
         byte[] own;
         // (Not this class: the constant QuietJna.LOGGER is compiled into it.)
-        try (var in = AgentLoader.class.getResourceAsStream("AgentLoader.class")) {
+        try (var in = io.vforkagent.boot.AgentMain.class.getResourceAsStream("AgentMain.class")) {
             own = in.readAllBytes();
         }
         assertSame(own, QuietJna.relocate(own));
