@@ -197,7 +197,9 @@ final class LocalJvms {
                     continue;
                 }
                 String path = l.endsWith(" (deleted)") ? l.substring(slash, l.length() - 10) : l.substring(slash);
-                if (path.endsWith("/libvforkagent.so")) {
+                // The library, loaded from its memfd (or, where memfds cannot be mapped, a file).
+                if (path.equals("/memfd:" + io.vforkagent.core.launch.NativeInstaller.MEMFD_NAME)
+                        || path.endsWith("/libvforkagent.so")) {
                     j.agentLoaded = true;
                 } else if (path.endsWith("/libjvm.so")) {
                     // The kernel's word on where the JVM runs from beats what its perfdata says.

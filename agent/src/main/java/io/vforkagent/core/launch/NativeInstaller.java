@@ -36,6 +36,8 @@ public final class NativeInstaller {
     static final String JNA_DISPATCH = "com/sun/jna/" + NativeLauncher.PLATFORM + "/libjnidispatch.so";
     static final String DISPATCH_FILE = "libjnidispatch.so";
     static final String LIBRARY_FILE = "libvforkagent.so";
+    /** The memfd the library is loaded from: /proc/PID/maps shows it as "/memfd:vfork-agent (deleted)". */
+    public static final String MEMFD_NAME = "vfork-agent";
 
     private static final FileAttribute<?> PRIVATE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
@@ -163,7 +165,7 @@ public final class NativeInstaller {
      * anyone could re-point between the check and the load.
      */
     private static NativeLibrary fromMemfd(byte[] library) throws IOException {
-        int fd = Libc.memfd_create("vfork-agent", Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING);
+        int fd = Libc.memfd_create(MEMFD_NAME, Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING);
         if (fd < 0) {
             throw new IOException("memfd_create: errno " + Native.getLastError());
         }
