@@ -327,9 +327,12 @@ public final class Scenarios {
                 }
             }
             put("grandchildSeen", seen);
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            // The shell first, then what it left: killing the grandchild first raced the shell's
+            // own exit ('wait' returns 0) against its SIGKILL (137), with or without the agent.
+            List<ProcessHandle> left = p.descendants().collect(Collectors.toList());
             p.destroyForcibly();
             put("exit", p.waitFor());
+            left.forEach(ProcessHandle::destroyForcibly);
         });
         scenario("nonChildOnExit", () -> {
             // A grandchild is no child of this JVM: the JDK watches it without reaping.
