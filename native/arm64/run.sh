@@ -37,8 +37,10 @@ fi
 # What runs in the VM, from this work tree.
 jar=$repo/agent/target/vfork-agent.jar
 classes=$repo/agent/target/test-classes/io/vforkagent/it
-if [ ! -f "$jar" ] || [ ! -f "$classes/Scenarios.class" ]; then
-    log "no agent jar or test classes yet: ./mvnw -DskipTests package"
+if [ ! -f "$jar" ] || [ ! -f "$classes/Scenarios.class" ] \
+    || [ -n "$(find "$repo/agent/src/main" "$repo/native/src/main" "$repo/agent/pom.xml" \
+        "$repo/agent/src/test/java/io/vforkagent/it/Scenarios.java" -newer "$jar" 2>/dev/null | head -n 1)" ]; then
+    log "no agent jar or test classes, or older than their sources: ./mvnw -DskipTests package"
     (cd "$repo" && ./mvnw -q -B -ntp -DskipTests package) >&2
 fi
 make -s -C "$repo/native" OUT="$repo/native/target/native" aarch64 >&2

@@ -75,7 +75,8 @@ FNR == 1 { run++ }
   if (run == 1) a[s] = a[s] "\n" $0; else b[s] = b[s] "\n" $0 }
 END { for (s in scen) {
         if (a[s] == b[s]) print "ok parity " s
-        else { d = b[s]; gsub(/\n/, " | ", d); print "FAIL parity " s ": with the agent" substr(d, 1, 300) } } }
+        else { x = a[s]; y = b[s]; gsub(/\n/, " | ", x); gsub(/\n/, " | ", y)
+               print "FAIL parity " s ": without the agent" substr(x, 1, 300) " || with it" substr(y, 1, 300) } } }
 ' /tmp/jdk.canon /tmp/vfork.canon | sort > /tmp/parity.txt
 n=$(grep -c '^ok' /tmp/parity.txt)
 bad=$(grep -c '^FAIL' /tmp/parity.txt)
