@@ -116,6 +116,9 @@ public final class Agent implements AgentMXBean {
             service = new SpawnService(JdkLauncher.create(), stats, recorder);
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             agent = new Agent(service, stats, recorder);
+            // Before the control handle is reachable: an attach during the start wins over these.
+            agent.wantedLauncher = options.launcher();
+            agent.jmxWanted = options.flag("jmx");
             BootstrapBridge.install(bridge,
                     lookup.findVirtual(SpawnService.class, "forkAndExec", SPAWN_TYPE).bindTo(service),
                     lookup.findVirtual(SpawnService.class, "waitForProcessExit", EXIT_TYPE).bindTo(service),
@@ -137,13 +140,18 @@ public final class Agent implements AgentMXBean {
             declined(String.valueOf(t.getMessage()));
             return;
         }
-        recorder.trackExits(rewriter.exitRewritten());
-        if (!rewriter.exitRewritten()) {
-            AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": the JDK's reaper was not rewritten ("
-                    + rewriter.exitFailure() + "); process exits are not recorded");
-        }
+        try {
+            recorder.trackExits(rewriter.exitRewritten());
+            if (!rewriter.exitRewritten()) {
+                AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": the JDK's reaper was not rewritten ("
+                        + rewriter.exitFailure() + "); process exits are not recorded");
+            }
 
-        System.setProperty(STATUS_PROPERTY, "starting version=" + VERSION);
+            System.setProperty(STATUS_PROPERTY, "starting version=" + VERSION);
+        } catch (Throwable t) {
+            // Nothing here may keep the start-up thread from its hand-over: spawns wait for it.
+            AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + t);
+        }
         init.proceed(agent);
     }
 
@@ -223,10 +231,8 @@ public final class Agent implements AgentMXBean {
     void finishStart(Options options, boolean attached, NativeInstaller.Prepared prepared,
                              Throwable prepareFailure) {
         try {
-            wantedLauncher = options.launcher();
             boolean loaded = load(prepared, prepareFailure, options);
             applyLoaded(loaded);
-            jmxWanted = options.flag("jmx");
             if (jmxWanted && !attached) {
                 // Creating the platform MBean server initialises java.util.logging for good: at
                 // start-up it would fix the JVM's LogManager before an application that picks its own
@@ -281,13 +287,17 @@ public final class Agent implements AgentMXBean {
             String reason = "native launcher did not load: " + t.getMessage();
             fallbackReason = reason;
             boolean again = LoadRetry.isTransient(t);
-            // Unless the JVM's exit removed the extracted files under it: then it is no news.
-            if (!jvmExiting()) {
-                AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + reason + "; spawns use the JDK launcher"
-                        + (again ? " until a retry at a later spawn succeeds" : ""));
-            }
             if (again) {
-                new LoadRetry(this, service, options).arm();
+                new LoadRetry(this, service, options).arm(); // first: saying so may fail under the same shortage
+            }
+            try {
+                // Unless the JVM's exit removed the extracted files under it: then it is no news.
+                if (!jvmExiting()) {
+                    AgentLog.stderr("WARN", "vfork-agent " + VERSION + ": " + reason + "; spawns use the JDK launcher"
+                            + (again ? " until a retry at a later spawn succeeds" : ""));
+                }
+            } catch (Throwable ignored) {
+                // nothing to say it with
             }
             return false;
         }

@@ -35,25 +35,25 @@ final class Deferred {
         if (w == null) {
             return;
         }
-        Thread t = new Thread(threadName) {
-            @Override
-            public void run() {
-                runner = this;
-                try {
-                    w.run();
-                } finally {
-                    runner = null;
-                }
-            }
-        };
-        t.setDaemon(true);
-        // Not the spawning thread's: no application class loader pinned, no priority of its.
-        t.setContextClassLoader(Deferred.class.getClassLoader());
-        t.setPriority(Thread.NORM_PRIORITY);
         try {
+            Thread t = new Thread(threadName) {
+                @Override
+                public void run() {
+                    runner = this;
+                    try {
+                        w.run();
+                    } finally {
+                        runner = null;
+                    }
+                }
+            };
+            t.setDaemon(true);
+            // Not the spawning thread's: no application class loader pinned, no priority of its.
+            t.setContextClassLoader(Deferred.class.getClassLoader());
+            t.setPriority(Thread.NORM_PRIORITY);
             t.start();
         } catch (Throwable e) {
-            // No thread to be had (a thread limit): a later spawn tries again.
+            // No thread to be had (a thread limit, no memory): a later spawn tries again.
             work.compareAndSet(null, w);
         }
     }

@@ -125,11 +125,12 @@ final class SpawnService {
                 pid = jdk.forkAndExec(process, mode, helperpath, prog, argBlock, argc, envBlock, envc, dir, fds,
                         redirectErrorStream);
             } catch (IOException e) {
-                Matcher m = JdkErrno.PATTERN.matcher(String.valueOf(e.getMessage()));
-                int errno = m.find() ? Integer.parseInt(m.group(1)) : -1;
-                String name = errno < 0 ? "" : errnoName(errno);
-                stats.failed(name);
+                // Counting and recording are in the try: nothing of theirs may replace the JDK's IOException.
                 try {
+                    Matcher m = JdkErrno.PATTERN.matcher(String.valueOf(e.getMessage()));
+                    int errno = m.find() ? Integer.parseInt(m.group(1)) : -1;
+                    String name = errno < 0 ? "" : errnoName(errno);
+                    stats.failed(name);
                     recorder.failed(start, System.nanoTime(), launcher, prog, argBlock, argc, envBlock, envc, dir,
                             fd0, fd1, fd2, redirectErrorStream, errno, name, "", e.getMessage());
                 } catch (Throwable t) {
@@ -137,8 +138,8 @@ final class SpawnService {
                 }
                 throw e;
             }
-            stats.jdkSpawns.increment();
             try {
+                stats.jdkSpawns.increment(); // in the try: the child exists and must reach the application
                 recorder.spawned(event, start, System.nanoTime(), pid, launcher, prog, argBlock, argc, envBlock,
                         envc, dir, fd0, fd1, fd2, redirectErrorStream, null, null);
             } catch (Throwable t) {
@@ -155,9 +156,9 @@ final class SpawnService {
             int errno = (int) out[NativeLauncher.OUT_ERRNO];
             int step = (int) out[NativeLauncher.OUT_STEP];
             IOException e = ErrorMessages.exception(errno, step);
-            String name = ErrnoNames.name(errno);
-            stats.failed(name);
             try {
+                String name = ErrnoNames.name(errno);
+                stats.failed(name);
                 recorder.failed(start, end, "vfork", prog, argBlock, argc, envBlock, envc, dir, fd0, fd1, fd2,
                         redirectErrorStream, errno, name, NativeLauncher.stepName(step), e.getMessage());
             } catch (Throwable t) {
@@ -165,8 +166,8 @@ final class SpawnService {
             }
             throw e;
         }
-        stats.vforkSpawns.increment();
         try {
+            stats.vforkSpawns.increment(); // in the try: the child exists and must reach the application
             recorder.spawned(event, start, end, pid, "vfork", prog, argBlock, argc, envBlock, envc, dir, fd0, fd1,
                     fd2, redirectErrorStream, out, execPath);
         } catch (Throwable t) {

@@ -9,8 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AgentStartTest {
     /**
-     * Whatever fails once the library is loaded (here: no options at all), readiness is published:
-     * spawns waiting for the agent must not wait 30 s each for a readiness that never comes.
+     * Whatever fails while the start finishes (here: even saying why the library did not load
+     * throws), readiness is published: spawns waiting for the agent must not wait 30 s each for a
+     * readiness that never comes.
      */
     @Test
     void readinessIsPublishedWhateverFailsDuringTheStart() {
@@ -18,7 +19,12 @@ class AgentStartTest {
                 new Recorder(Options.parse("", new Properties())));
         Agent agent = new Agent(service, new SpawnStats(), null);
         try {
-            agent.finishStart(null, false, null, new java.io.IOException("no library"));
+            agent.finishStart(Options.parse("", new Properties()), false, null, new java.io.IOException() {
+                @Override
+                public String getMessage() {
+                    throw new IllegalStateException("anything at all");
+                }
+            });
         } catch (Throwable ignored) {
             // what matters is below
         }

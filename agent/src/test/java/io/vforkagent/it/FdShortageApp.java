@@ -16,6 +16,12 @@ public final class FdShortageApp {
     }
 
     public static void main(String[] args) throws Exception {
+        // The agent first has its library (it starts alongside main): this is about the first spawn.
+        long ready = System.nanoTime() + 20_000_000_000L;
+        while (!String.valueOf(System.getProperty("vfork-agent.status")).startsWith("active")
+                && System.nanoTime() < ready) {
+            Thread.sleep(10);
+        }
         List<FileInputStream> held = new ArrayList<>();
         try {
             while (true) {

@@ -95,8 +95,8 @@ public final class NativeInstaller {
             try {
                 lib = fromMemfd(prepared.library);
                 memfdFailure = null;
-            } catch (IOException | LinkageError | RuntimeException e) {
-                lib = null;
+            } catch (Throwable e) {
+                lib = null; // the file below, whatever went wrong (no memory, no cleaner thread...)
                 memfdFailure = NativeLauncher.oneLine(e);
             }
             if (lib == null) {
@@ -187,9 +187,15 @@ public final class NativeInstaller {
             if (Libc.fcntl(fd, Libc.F_ADD_SEALS, Libc.ALL_SEALS) != 0) {
                 throw new IOException("sealing the memfd: errno " + Native.getLastError());
             }
-            return NativeLibrary.getInstance("/proc/self/fd/" + fd);
+            NativeLibrary lib = NativeLibrary.getInstance("/proc/self/fd/" + fd);
+            // Kept open for the JVM's life (close-on-exec): ld.so knows the library by this name,
+            // and a closed descriptor's number, reused, would alias it for a later dlopen.
+            fd = -1;
+            return lib;
         } finally {
-            Libc.close(fd); // a loaded library keeps its mapping
+            if (fd >= 0) {
+                Libc.close(fd);
+            }
         }
     }
 
@@ -201,8 +207,14 @@ public final class NativeInstaller {
      * can be retried, not in JNA's class initialiser, which would fail for good. Left to itself,
      * JNA would copy the library to a temporary file of its choosing.
      */
+    /** Set once JNA has started: a retry must not load a second copy of its dispatch library. */
+    private static volatile boolean jnaStarted;
+
     @SuppressWarnings("unchecked")
     private static void startJna(Path dispatch) throws IOException {
+        if (jnaStarted) {
+            return;
+        }
         ClassLoader loader = NativeInstaller.class.getClassLoader();
         java.util.function.BiConsumer<String, java.net.URL> serve = loader instanceof java.util.function.BiConsumer
                 ? (java.util.function.BiConsumer<String, java.net.URL>) loader : null;
@@ -215,6 +227,7 @@ public final class NativeInstaller {
             if (Native.POINTER_SIZE != 8) {
                 throw new IOException("JNA reports " + Native.POINTER_SIZE + "-byte pointers on " + NativeLauncher.PLATFORM);
             }
+            jnaStarted = true;
         } catch (LinkageError | RuntimeException e) {
             throw new IOException("cannot start JNA: " + NativeLauncher.oneLine(e), e);
         } finally {
@@ -299,7 +312,8 @@ public final class NativeInstaller {
         Map<String, Object> own = Files.readAttributes(dir, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
         int uid = (Integer) own.get("uid"); // who made it: this process
         int mode = (Integer) own.get("mode");
-        if ((mode & 0170000) != 0040000 || (mode & 07777) != 0700) {
+        // (A setgid parent passes its S_ISGID on: 2700 is as private as 0700.)
+        if ((mode & 0170000) != 0040000 || (mode & 0777) != 0700) {
             throw new IOException(dir + " is not a private directory (mode " + Integer.toOctalString(mode) + ")");
         }
         for (Path p = dir.getParent(); p != null; p = p.getParent()) {
