@@ -1177,7 +1177,9 @@ static const char *test_sh_fallback_missing(void)
         } else {
             reference_execvp(path, "nosh", want, sizeof want);
             launcher_inherited(path, "nosh", got, sizeof got);
-            if (strcmp(want, got) || strcmp(want, "exit 0: "))
+            /* The search went on to $P/elf/nosh and exec'd it ("exit N", not an errno). Its exit
+             * code is /bin/true's, or 127 where /bin/true is busybox, which has no "nosh" applet. */
+            if (strcmp(want, got) || strncmp(want, "exit ", 5))
                 snprintf(msg, sizeof msg, "no /bin/sh, PATH=$P/bin:$P/elf nosh: execvp [%s], launcher [%s]", want, got);
         }
         if (write(failp[1], msg, strlen(msg)) < 0)
