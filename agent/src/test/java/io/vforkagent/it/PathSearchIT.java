@@ -127,8 +127,8 @@ class PathSearchIT {
 
     /** Runs PathApp under PATH without and with the agent; returns the JDK's lines. */
     private List<String> compare(String name, String path, List<String> wrapper) throws Exception {
-        Result jdk = run(wrapper, List.of(), path);
-        Result agent = run(wrapper, List.of(AgentJvm.javaagent("")), path);
+        AgentJvm.Result jdk = run(wrapper, List.of(), path);
+        AgentJvm.Result agent = run(wrapper, List.of(AgentJvm.javaagent("")), path);
         List<String> expected = lines(jdk, "RUN ");
         assertEquals(6, expected.size(), () -> name + ": " + jdk);
         assertEquals(expected, lines(agent, "RUN "), name + ": the same outcomes with the agent");
@@ -138,30 +138,13 @@ class PathSearchIT {
         return expected;
     }
 
-    private static List<String> lines(Result r, String prefix) {
+    private static List<String> lines(AgentJvm.Result r, String prefix) {
         assertEquals(0, r.exit, r::toString);
         return r.stdout.lines().filter(l -> l.startsWith(prefix)).collect(Collectors.toList());
     }
 
-    private static final class Result {
-        final int exit;
-        final String stdout;
-        final String stderr;
-
-        Result(int exit, String stdout, String stderr) {
-            this.exit = exit;
-            this.stdout = stdout;
-            this.stderr = stderr;
-        }
-
-        @Override
-        public String toString() {
-            return "exit=" + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
-        }
-    }
-
     /** A JVM (inside the wrapper command, if any) with PATH as given and nothing else changed. */
-    private Result run(List<String> wrapper, List<String> jvmOptions, String path) throws Exception {
+    private AgentJvm.Result run(List<String> wrapper, List<String> jvmOptions, String path) throws Exception {
         List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(AgentJvm.JAVA);
         cmd.addAll(jvmOptions);
@@ -176,7 +159,7 @@ class PathSearchIT {
             p.destroyForcibly();
             throw new AssertionError("JVM did not finish: " + cmd);
         }
-        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        return new AgentJvm.Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     /** The program's path in this JVM's PATH, or null. */
