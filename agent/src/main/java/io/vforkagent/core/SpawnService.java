@@ -1,29 +1,25 @@
 package io.vforkagent.core;
 
-import io.vforkagent.core.launch.ErrnoNames;
-import io.vforkagent.core.launch.ErrorMessages;
+import io.vforkagent.core.launch.ChildExit;
 import io.vforkagent.core.launch.JdkLauncher;
-import io.vforkagent.core.launch.NativeLauncher;
+import io.vforkagent.core.launch.Launcher;
+import io.vforkagent.core.launch.SpawnOutcome;
+import io.vforkagent.core.launch.SpawnRequest;
+import io.vforkagent.core.launch.VforkLauncher;
 import io.vforkagent.core.record.Recorder;
 
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The spawn path behind the bridge: pick the launcher, spawn, record. This is the hot path: no
- * lock, no reflection, and no allocation beyond the launcher's small result array and what an
- * enabled record needs.
+ * The spawn path behind the bridge: wrap the JDK's request, launch, record, return or throw. This
+ * is the hot path: no lock, no reflection, and no allocation beyond the request, the outcome, the
+ * launcher's small result array and what an enabled record needs.
  */
 final class SpawnService {
-    /** Compiled at the first JDK-launcher failure, not at start-up. */
-    private static final class JdkErrno {
-        static final Pattern PATTERN = Pattern.compile("error(?:=|: )(\\d+)");
-    }
-
-    private final JdkLauncher jdk;
+    private final Launcher jdk;
+    private final Launcher vfork;
     private final SpawnStats stats;
     private final Recorder recorder;
     private volatile boolean waitNative;
@@ -35,7 +31,12 @@ final class SpawnService {
     private final CountDownLatch readyLatch = new CountDownLatch(1);
 
     SpawnService(JdkLauncher jdk, SpawnStats stats, Recorder recorder) {
+        this(jdk, VforkLauncher.INSTANCE, stats, recorder);
+    }
+
+    SpawnService(Launcher jdk, Launcher vfork, SpawnStats stats, Recorder recorder) {
         this.jdk = jdk;
+        this.vfork = vfork;
         this.stats = stats;
         this.recorder = recorder;
     }
@@ -104,10 +105,8 @@ final class SpawnService {
         if (retry.isRunner(Thread.currentThread())) {
             throw new IOException("vfork-agent: no spawn while the agent loads its library"); // JNA's ldconfig
         }
-        // fds[] is overwritten with the parent's pipe ends: keep what the application asked for.
-        int fd0 = fds[0];
-        int fd1 = fds[1];
-        int fd2 = fds[2];
+        SpawnRequest request = new SpawnRequest(process, mode, helperpath, prog, argBlock, argc, envBlock, envc, dir,
+                fds, redirectErrorStream);
         Object event = null;
         try {
             recorder.flushStart();
@@ -117,63 +116,19 @@ final class SpawnService {
         } catch (Throwable t) {
             recordingFailed(t);
         }
-        long start = System.nanoTime();
-        if (!useVfork) {
-            String launcher = JdkLauncher.mechanism(mode);
-            int pid;
-            try {
-                pid = jdk.forkAndExec(process, mode, helperpath, prog, argBlock, argc, envBlock, envc, dir, fds,
-                        redirectErrorStream);
-            } catch (IOException e) {
-                // Counting and recording are in the try: nothing of theirs may replace the JDK's IOException.
-                try {
-                    Matcher m = JdkErrno.PATTERN.matcher(String.valueOf(e.getMessage()));
-                    int errno = m.find() ? Integer.parseInt(m.group(1)) : -1;
-                    String name = errno < 0 ? "" : errnoName(errno);
-                    stats.failed(name);
-                    recorder.failed(start, System.nanoTime(), launcher, prog, argBlock, argc, envBlock, envc, dir,
-                            fd0, fd1, fd2, redirectErrorStream, errno, name, "", e.getMessage());
-                } catch (Throwable t) {
-                    recordingFailed(t);
-                }
-                throw e;
-            }
-            try {
-                stats.jdkSpawns.increment(); // in the try: the child exists and must reach the application
-                recorder.spawned(event, start, System.nanoTime(), pid, launcher, prog, argBlock, argc, envBlock,
-                        envc, dir, fd0, fd1, fd2, redirectErrorStream, null, null);
-            } catch (Throwable t) {
-                recordingFailed(t);
-            }
-            return pid;
-        }
-        long[] out = new long[NativeLauncher.OUT_LEN];
-        byte[] execPath = event != null && wantsExecutable(event) ? new byte[4096] : null;
-        int pid = NativeLauncher.spawn(prog, argBlock, argc, envBlock, envc, dir, fds, redirectErrorStream, execPath,
-                out);
-        long end = System.nanoTime();
-        if (pid < 0) {
-            int errno = (int) out[NativeLauncher.OUT_ERRNO];
-            int step = (int) out[NativeLauncher.OUT_STEP];
-            IOException e = ErrorMessages.exception(errno, step);
-            try {
-                String name = ErrnoNames.name(errno);
-                stats.failed(name);
-                recorder.failed(start, end, "vfork", prog, argBlock, argc, envBlock, envc, dir, fd0, fd1, fd2,
-                        redirectErrorStream, errno, name, NativeLauncher.stepName(step), e.getMessage());
-            } catch (Throwable t) {
-                recordingFailed(t);
-            }
-            throw e;
-        }
+        Launcher launcher = useVfork ? vfork : jdk;
+        SpawnOutcome outcome = launcher.launch(request, event != null && wantsExecutable(event));
         try {
-            stats.vforkSpawns.increment(); // in the try: the child exists and must reach the application
-            recorder.spawned(event, start, end, pid, "vfork", prog, argBlock, argc, envBlock, envc, dir, fd0, fd1,
-                    fd2, redirectErrorStream, out, execPath);
+            // In the try: a child started must reach the application, and a failure throw the JDK's exception.
+            stats.count(outcome);
+            recorder.record(event, request, outcome);
         } catch (Throwable t) {
             recordingFailed(t);
         }
-        return pid;
+        if (!outcome.started()) {
+            throw outcome.exception();
+        }
+        return outcome.pid();
     }
 
     private boolean wantsExecutable(Object event) {
@@ -206,31 +161,22 @@ final class SpawnService {
      * the child's resource usage; the value returned is the one the JDK computes.
      */
     public int waitForProcessExit(long pid, boolean reap) {
+        ChildExit exit = null;
         if (reap && waitNative) {
-            long[] usage = new long[NativeLauncher.WAIT_LEN];
-            int value = NativeLauncher.waitExit(pid, usage);
-            if (value != -1) {
-                try {
-                    recorder.exited(pid, value, (int) usage[NativeLauncher.WAIT_STATUS], usage);
-                } catch (Throwable t) {
-                    recordingFailed(t);
-                }
-                return value;
-            }
-            // Not our child after all, or an error: the JDK's own answer differs by version.
+            // Null when not our child after all, or an error: the JDK's own answer differs by version.
+            exit = vfork.waitForExit(pid, true);
         }
-        int value = jdk.waitForProcessExit(pid, reap);
-        if (reap) {
-            try {
-                recorder.exited(pid, value, -1, null);
-            } catch (Throwable t) {
-                recordingFailed(t);
+        if (exit == null) {
+            exit = jdk.waitForExit(pid, reap);
+            if (!reap) {
+                return exit.value(); // not a reap: nothing to record
             }
         }
-        return value;
-    }
-
-    private static String errnoName(int errno) {
-        return ErrnoNames.name(errno);
+        try {
+            recorder.exited(pid, exit);
+        } catch (Throwable t) {
+            recordingFailed(t);
+        }
+        return exit.value();
     }
 }

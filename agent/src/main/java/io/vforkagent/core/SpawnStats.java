@@ -12,6 +12,17 @@ public final class SpawnStats {
     final LongAdder failures = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> failuresByErrno = new ConcurrentHashMap<>();
 
+    /** One launch, by its outcome. */
+    void count(io.vforkagent.core.launch.SpawnOutcome o) {
+        if (!o.started()) {
+            failed(o.errnoName());
+        } else if (o.byJdk()) {
+            jdkSpawns.increment();
+        } else {
+            vforkSpawns.increment();
+        }
+    }
+
     /** @param errnoName ENOENT, EAGAIN…; "" when the errno is not known */
     void failed(String errnoName) {
         failures.increment();

@@ -1,7 +1,9 @@
 package io.vforkagent.bench;
 
 import io.vforkagent.core.Options;
-import io.vforkagent.core.launch.NativeLauncher;
+import io.vforkagent.core.launch.Outcomes;
+import io.vforkagent.core.launch.SpawnOutcome;
+import io.vforkagent.core.launch.SpawnRequest;
 import io.vforkagent.core.record.Recorder;
 import jdk.jfr.Recording;
 
@@ -48,17 +50,15 @@ public final class RecordingCost {
 
     /** Nanoseconds per spawn+exit record. */
     private static double measure(Recorder recorder, int n) {
-        long[] out = new long[NativeLauncher.OUT_LEN];
-        long[] usage = new long[NativeLauncher.WAIT_LEN];
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             Object event = recorder.beginSpawn();
-            long start = System.nanoTime();
-            byte[] execPath = recorder.wantsExecutable(event) ? new byte[4096] : null;
+            SpawnRequest request = new SpawnRequest(null, 0, null, PROG, ARGS, 3, null, 0, null, new int[] {-1, -1, 2},
+                    false);
             int pid = 1_000_000 + (i & 0xffff);
-            recorder.spawned(event, start, start + 150_000, pid, "vfork", PROG, ARGS, 3, null, 0, null, -1, -1, 2,
-                    false, out, execPath);
-            recorder.exited(pid, 0, 0, usage);
+            SpawnOutcome outcome = Outcomes.started(pid, recorder.wantsExecutable(event));
+            recorder.record(event, request, outcome);
+            recorder.exited(pid, Outcomes.exited());
         }
         return (System.nanoTime() - t0) / (double) n;
     }

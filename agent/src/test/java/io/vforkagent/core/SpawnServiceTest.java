@@ -1,6 +1,11 @@
 package io.vforkagent.core;
 
+import io.vforkagent.core.launch.ChildExit;
+import io.vforkagent.core.launch.Launcher;
 import io.vforkagent.core.launch.NativeLauncher;
+import io.vforkagent.core.launch.Outcomes;
+import io.vforkagent.core.launch.SpawnOutcome;
+import io.vforkagent.core.launch.SpawnRequest;
 import io.vforkagent.core.record.Recorder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,6 +17,8 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,21 +47,12 @@ class SpawnServiceTest {
         }
 
         @Override
-        public void spawned(Object event, long startNanos, long endNanos, int pid, String launcher, byte[] prog,
-                            byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir, int fd0, int fd1, int fd2,
-                            boolean redirectErrorStream, long[] out, byte[] execPath) {
+        public void record(Object event, SpawnRequest request, SpawnOutcome outcome) {
             throw error;
         }
 
         @Override
-        public void failed(long startNanos, long endNanos, String launcher, byte[] prog, byte[] argBlock, int argc,
-                           byte[] envBlock, int envc, byte[] dir, int fd0, int fd1, int fd2,
-                           boolean redirectErrorStream, int errno, String errnoName, String step, String message) {
-            throw error;
-        }
-
-        @Override
-        public void exited(long pid, int jdkValue, int status, long[] usage) {
+        public void exited(long pid, ChildExit exit) {
             throw error;
         }
     }
@@ -92,6 +90,126 @@ class SpawnServiceTest {
         IOException e = assertThrows(IOException.class, () -> s.forkAndExec(null, 0, null,
                 cstr("/nonexistent/program"), new byte[0], 0, null, 0, null, fds, false));
         assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
+    }
+
+    /** A launcher that answers what it is told to and keeps what it was asked. */
+    private static final class FakeLauncher implements Launcher {
+        final java.util.List<SpawnRequest> launched = new java.util.ArrayList<>();
+        final java.util.List<Long> waited = new java.util.ArrayList<>();
+        SpawnOutcome outcome;
+        ChildExit exit;
+
+        @Override
+        public SpawnOutcome launch(SpawnRequest request, boolean wantExecutable) {
+            launched.add(request);
+            request.fds()[0] = 100; // the parent's pipe end, as a launcher writes it
+            return outcome;
+        }
+
+        @Override
+        public ChildExit waitForExit(long pid, boolean reap) {
+            waited.add(pid);
+            return exit;
+        }
+    }
+
+    /** A recorder that keeps what it was given. */
+    private static final class KeepingRecorder extends Recorder {
+        final java.util.List<Object[]> records = new java.util.ArrayList<>();
+        final java.util.List<ChildExit> exits = new java.util.ArrayList<>();
+
+        KeepingRecorder() {
+            super(Options.parse("", new Properties()));
+        }
+
+        @Override
+        public void record(Object event, SpawnRequest request, SpawnOutcome outcome) {
+            records.add(new Object[] {request, outcome});
+        }
+
+        @Override
+        public void exited(long pid, ChildExit exit) {
+            exits.add(exit);
+        }
+    }
+
+    /** Launch, record, return: the launcher's pid and pipe ends reach the caller, the record sees both sides. */
+    @Test
+    void launchRecordReturn() throws Exception {
+        FakeLauncher jdk = new FakeLauncher();
+        FakeLauncher vfork = new FakeLauncher();
+        vfork.outcome = Outcomes.started(4242, false);
+        jdk.outcome = Outcomes.startedByJdk(4343);
+        KeepingRecorder recorder = new KeepingRecorder();
+        SpawnStats stats = new SpawnStats();
+        SpawnService s = new SpawnService(jdk, vfork, stats, recorder);
+        s.useNative(true, true);
+        s.ready();
+        int[] fds = {-1, 1, 2};
+        assertEquals(4242, s.forkAndExec(null, 2, null, cstr("/bin/echo"), cstr("hi"), 1, null, 0, null, fds, false));
+        assertEquals(100, fds[0]);
+        assertEquals(1, vfork.launched.size());
+        assertEquals(0, jdk.launched.size());
+        SpawnRequest r = (SpawnRequest) recorder.records.get(0)[0];
+        assertEquals("/bin/echo", r.program());
+        assertEquals(java.util.List.of("hi"), r.arguments(false));
+        // What the application asked for, not what the launch wrote over it.
+        assertEquals("pipe inherit inherit", r.redirect(0) + " " + r.redirect(1) + " " + r.redirect(2));
+        assertEquals(vfork.outcome, recorder.records.get(0)[1]);
+
+        s.useNative(false, true);
+        assertEquals(4343, s.forkAndExec(null, 2, null, cstr("/bin/echo"), new byte[0], 0, null, 0, null,
+                new int[] {-1, -1, -1}, false));
+        assertEquals(1, jdk.launched.size());
+        assertEquals(1, stats.vforkSpawns());
+        assertEquals(1, stats.jdkSpawns());
+        assertEquals(0, stats.failures());
+    }
+
+    /** A failure throws the launcher's own exception, the same instance, after it is counted and recorded. */
+    @Test
+    void aFailureThrowsTheLaunchersException() {
+        FakeLauncher vfork = new FakeLauncher();
+        IOException jdkText = new IOException("error=2, No such file or directory");
+        vfork.outcome = Outcomes.failed("vfork", 2, "ENOENT", "exec", jdkText);
+        KeepingRecorder recorder = new KeepingRecorder();
+        SpawnStats stats = new SpawnStats();
+        SpawnService s = new SpawnService(new FakeLauncher(), vfork, stats, recorder);
+        s.useNative(true, true);
+        s.ready();
+        IOException e = assertThrows(IOException.class, () -> s.forkAndExec(null, 2, null, cstr("nope"), new byte[0],
+                0, null, 0, null, new int[] {-1, -1, -1}, false));
+        assertSame(jdkText, e);
+        assertEquals(1, stats.failures());
+        assertEquals(java.util.Map.of("ENOENT", 1L), stats.failuresByErrno());
+        assertEquals(1, recorder.records.size());
+        assertFalse(((SpawnOutcome) recorder.records.get(0)[1]).started());
+    }
+
+    /** wait4 first where the library is loaded; the JDK's answer when it is not our child; a non-reap is not recorded. */
+    @Test
+    void exitsAreReapedNativelyOrByTheJdk() {
+        FakeLauncher jdk = new FakeLauncher();
+        FakeLauncher vfork = new FakeLauncher();
+        KeepingRecorder recorder = new KeepingRecorder();
+        SpawnService s = new SpawnService(jdk, vfork, new SpawnStats(), recorder);
+        s.useNative(false, true); // launcher=jdk still reaps with wait4
+        s.ready();
+        vfork.exit = Outcomes.reaped(0x80 + 9, 9);
+        assertEquals(0x80 + 9, s.waitForProcessExit(7, true));
+        assertEquals(java.util.List.of(7L), vfork.waited);
+        assertEquals(9, recorder.exits.get(0).signal());
+        vfork.exit = null; // not its child
+        jdk.exit = Outcomes.byJdk(3);
+        assertEquals(3, s.waitForProcessExit(8, true));
+        assertEquals(java.util.List.of(8L), jdk.waited);
+        assertEquals(3, recorder.exits.get(1).code());
+        assertEquals(3, s.waitForProcessExit(9, false));
+        assertEquals(2, recorder.exits.size(), "a wait without a reap is no exit");
+        assertEquals(java.util.List.of(7L, 8L), vfork.waited, "wait4 only reaps");
+        s.useNative(false, false); // no library: the JDK's wait only
+        assertEquals(3, s.waitForProcessExit(10, true));
+        assertEquals(java.util.List.of(7L, 8L), vfork.waited);
     }
 
     /** Closes the parent's pipe ends the launcher returned (no FileDescriptor objects in a unit test). */

@@ -4,8 +4,12 @@ import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import io.vforkagent.core.Agent;
 import io.vforkagent.core.instrument.ProcessRewriter;
+import io.vforkagent.core.launch.ChildExit;
 import io.vforkagent.core.launch.ErrorMessages;
 import io.vforkagent.core.launch.NativeLauncher;
+import io.vforkagent.core.launch.SpawnOutcome;
+import io.vforkagent.core.launch.SpawnRequest;
+import io.vforkagent.core.launch.VforkLauncher;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -219,35 +223,39 @@ final class Doctor {
     }
 
     private void testSpawn() {
-        byte[] prog = "/bin/true\0".getBytes(StandardCharsets.UTF_8);
         int[] fds = {-1, -1, -1};
-        long[] out = new long[NativeLauncher.OUT_LEN];
-        int pid = NativeLauncher.spawn(prog, new byte[0], 0, null, 0, null, fds, false, null, out);
-        if (pid < 0) {
-            fail("test spawn", "/bin/true failed: " + NativeLauncher.errnoName((int) out[NativeLauncher.OUT_ERRNO])
-                    + " at " + NativeLauncher.stepName((int) out[NativeLauncher.OUT_STEP]),
+        SpawnOutcome o = VforkLauncher.INSTANCE.launch(request("/bin/true", fds), false);
+        if (!o.started()) {
+            fail("test spawn", "/bin/true failed: " + o.errnoName() + " at " + o.step(),
                     "check that /bin/true exists and that the process limit (ulimit -u) is not reached");
             return;
         }
         for (int fd : fds) {
             closeFd(fd);
         }
-        long[] usage = new long[NativeLauncher.WAIT_LEN];
-        int exit = NativeLauncher.waitExit(pid, usage);
-        long micros = (out[NativeLauncher.OUT_T_END] - out[NativeLauncher.OUT_T_START]) / 1000;
-        if (exit == 0) {
-            pass("test spawn", "/bin/true through clone(CLONE_VM|CLONE_VFORK): pid " + pid + ", exit 0, launch "
+        ChildExit exit = VforkLauncher.INSTANCE.waitForExit(o.pid(), true);
+        // The launcher's own figures: from its first step to its last, without JNA's call.
+        long micros = (o.setupNanos() + o.cloneToExecNanos() + o.afterNanos()) / 1000;
+        if (exit != null && exit.value() == 0) {
+            pass("test spawn", "/bin/true through clone(CLONE_VM|CLONE_VFORK): pid " + o.pid() + ", exit 0, launch "
                     + micros + " us");
         } else {
-            fail("test spawn", "/bin/true exited with " + exit, "run the C tests: make -C native test");
+            fail("test spawn", "/bin/true exited with " + (exit == null ? -1 : exit.value()),
+                    "run the C tests: make -C native test");
         }
-        int missing = NativeLauncher.spawn("/nonexistent/vfork-agent-doctor\0".getBytes(StandardCharsets.UTF_8),
-                new byte[0], 0, null, 0, null, new int[] {0, 1, 2}, false, null, out);
-        if (missing < 0 && out[NativeLauncher.OUT_ERRNO] == 2) {
+        SpawnOutcome missing = VforkLauncher.INSTANCE.launch(request("/nonexistent/vfork-agent-doctor",
+                new int[] {0, 1, 2}), false);
+        if (!missing.started() && missing.errno() == 2) {
             pass("failure report", "a missing program reports ENOENT, as the JDK does");
         } else {
             fail("failure report", "a missing program did not report ENOENT", "run the C tests: make -C native test");
         }
+    }
+
+    /** A spawn of {@code program} with no arguments, the JVM's environment and directory. */
+    private static SpawnRequest request(String program, int[] fds) {
+        return new SpawnRequest(null, 0, null, (program + "\0").getBytes(StandardCharsets.UTF_8), new byte[0], 0, null,
+                0, null, fds, false);
     }
 
     private static void closeFd(int fd) {

@@ -4,9 +4,16 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The JDK's own native {@code ProcessImpl.forkAndExec}, called as the JDK would have called it. */
-public final class JdkLauncher {
+public final class JdkLauncher implements Launcher {
+    /** Compiled at the first failure, not at start-up. */
+    private static final class Errno {
+        static final Pattern PATTERN = Pattern.compile("error(?:=|: )(\\d+)");
+    }
+
     private final MethodHandle forkAndExec;
     private final MethodHandle waitForProcessExit;
 
@@ -54,16 +61,40 @@ public final class JdkLauncher {
         }
     }
 
-    public int forkAndExec(Object process, int mode, byte[] helperpath, byte[] prog, byte[] argBlock, int argc,
-                           byte[] envBlock, int envc, byte[] dir, int[] fds, boolean redirectErrorStream)
-            throws IOException {
+    /** The JDK's IOException is the outcome's, unchanged; anything else it throws goes through. */
+    @Override
+    public SpawnOutcome launch(SpawnRequest r, boolean wantExecutable) {
+        String name = mechanism(r.mode);
+        long start = System.nanoTime();
+        int pid;
         try {
-            return (int) forkAndExec.invokeExact(process, mode, helperpath, prog, argBlock, argc, envBlock, envc,
-                    dir, fds, redirectErrorStream);
-        } catch (IOException | RuntimeException | Error e) {
+            pid = (int) forkAndExec.invokeExact(r.process, r.mode, r.helperpath, r.prog, r.argBlock, r.argc,
+                    r.envBlock, r.envc, r.dir, r.fds, r.redirectErrorStream);
+        } catch (IOException e) {
+            long end = System.nanoTime();
+            int errno = errno(e.getMessage());
+            return SpawnOutcome.failed(name, start, end, errno, errno < 0 ? "" : ErrnoNames.name(errno), "", e);
+        } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new IOException(t);
+            // forkAndExec declares no other checked exception: the old path wrapped one alike
+            return SpawnOutcome.failed(name, start, System.nanoTime(), -1, "", "", new IOException(t));
         }
+        return SpawnOutcome.started(name, pid, start, System.nanoTime(), 0, 0, 0, null);
+    }
+
+    /** The errno in the JDK's message (either format), -1 when it tells none. */
+    static int errno(String message) {
+        Matcher m = Errno.PATTERN.matcher(String.valueOf(message));
+        try {
+            return m.find() ? Integer.parseInt(m.group(1)) : -1;
+        } catch (NumberFormatException tooLong) {
+            return -1;
+        }
+    }
+
+    @Override
+    public ChildExit waitForExit(long pid, boolean reap) {
+        return ChildExit.jdk(waitForProcessExit(pid, reap));
     }
 }

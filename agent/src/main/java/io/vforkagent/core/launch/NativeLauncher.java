@@ -16,37 +16,38 @@ public final class NativeLauncher {
     /** The jar's folder for this JVM's architecture, named like JNA's: linux-x86-64 or linux-aarch64. */
     public static final String PLATFORM = platform(System.getProperty("os.arch", ""));
 
+    // The result layouts stay in this package: outside it, launches are SpawnOutcome and ChildExit.
     // Slots of the out[] array that vfa_spawn fills (VFA_OUT_*).
-    public static final int OUT_ERRNO = 0;
-    public static final int OUT_STEP = 1;
-    public static final int OUT_EXEC_INDEX = 2;
-    public static final int OUT_T_START = 3;
-    public static final int OUT_T_CLONE = 4;
-    public static final int OUT_T_RESUMED = 5;
-    public static final int OUT_T_END = 6;
-    public static final int OUT_FLAGS = 7;
-    public static final int OUT_LEN = 8;
+    static final int OUT_ERRNO = 0;
+    static final int OUT_STEP = 1;
+    static final int OUT_EXEC_INDEX = 2;
+    static final int OUT_T_START = 3;
+    static final int OUT_T_CLONE = 4;
+    static final int OUT_T_RESUMED = 5;
+    static final int OUT_T_END = 6;
+    static final int OUT_FLAGS = 7;
+    static final int OUT_LEN = 8;
 
     // Steps (VFA_STEP_*): where a failed spawn stopped.
-    public static final int STEP_NONE = 0;
-    public static final int STEP_PIPE = 1;
-    public static final int STEP_ALLOC = 2;
-    public static final int STEP_CLONE = 3;
-    public static final int STEP_FDS = 4;
-    public static final int STEP_CHDIR = 5;
-    public static final int STEP_EXEC = 6;
+    static final int STEP_NONE = 0;
+    static final int STEP_PIPE = 1;
+    static final int STEP_ALLOC = 2;
+    static final int STEP_CLONE = 3;
+    static final int STEP_FDS = 4;
+    static final int STEP_CHDIR = 5;
+    static final int STEP_EXEC = 6;
 
     // Slots of the out[] array that vfa_wait fills (VFA_WAIT_*).
-    public static final int WAIT_STATUS = 0;
-    public static final int WAIT_UTIME = 1;
-    public static final int WAIT_STIME = 2;
-    public static final int WAIT_MAXRSS = 3;
-    public static final int WAIT_MINFLT = 4;
-    public static final int WAIT_MAJFLT = 5;
-    public static final int WAIT_NVCSW = 6;
-    public static final int WAIT_NIVCSW = 7;
-    public static final int WAIT_SELF_MAXRSS = 8;
-    public static final int WAIT_LEN = 9;
+    static final int WAIT_STATUS = 0;
+    static final int WAIT_UTIME = 1;
+    static final int WAIT_STIME = 2;
+    static final int WAIT_MAXRSS = 3;
+    static final int WAIT_MINFLT = 4;
+    static final int WAIT_MAJFLT = 5;
+    static final int WAIT_NVCSW = 6;
+    static final int WAIT_NIVCSW = 7;
+    static final int WAIT_SELF_MAXRSS = 8;
+    static final int WAIT_LEN = 9;
 
     private static final String[] STEP_NAMES = {"none", "pipe", "alloc", "clone", "fds", "chdir", "exec"};
 
@@ -107,7 +108,7 @@ public final class NativeLauncher {
                 + String.join("; ", new java.util.LinkedHashSet<>(java.util.Arrays.asList(m.split("\\s*\\n\\s*"))));
     }
 
-    public static int spawn(byte[] prog, byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir,
+    static int spawn(byte[] prog, byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir,
                             int[] fds, boolean redirectErr, byte[] execPath, long[] out) {
         int flags = (redirectErr ? 1 : 0) | (envBlock != null ? 2 : 0) | (dir != null ? 4 : 0);
         int r = vfa_spawn(prog, argBlock, argc, envBlock, envc, dir, fds, flags, execPath,
@@ -130,7 +131,7 @@ public final class NativeLauncher {
      * Reaps a child with wait4: the JDK's exit value, or -1 when wait4 failed (not a child...),
      * in which case the caller asks the JDK for its own answer.
      */
-    public static int waitExit(long pid, long[] out) {
+    static int waitExit(long pid, long[] out) {
         return vfa_wait((int) pid, out);
     }
 

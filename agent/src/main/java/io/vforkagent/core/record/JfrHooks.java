@@ -1,7 +1,11 @@
 package io.vforkagent.core.record;
 
-import io.vforkagent.core.launch.NativeLauncher;
+import io.vforkagent.core.launch.ChildExit;
+import io.vforkagent.core.launch.SpawnOutcome;
+import io.vforkagent.core.launch.SpawnRequest;
 import jdk.jfr.FlightRecorder;
+
+import java.util.function.Supplier;
 
 /**
  * Every use of {@code jdk.jfr} types, kept in one class so that a runtime without the jdk.jfr
@@ -39,96 +43,83 @@ final class JfrHooks {
         static final jdk.jfr.EventType TYPE = jdk.jfr.EventType.getEventType(ProcessExitEvent.class);
     }
 
-    static void commitSpawn(Object event, int pid, String program, String executable, String args, int argc,
-                            String directory, String launcher, String stdin, String stdout, String stderr,
-                            String environment, long bytes, long setup, long cloneToExec, long after) {
+    static void commitSpawn(Object event, SpawnRequest r, SpawnOutcome o, String args) {
         SpawnEvent e = (SpawnEvent) event;
-        e.pid = pid;
-        e.program = program;
-        e.executable = executable;
+        e.pid = o.pid();
+        e.program = r.program();
+        e.executable = o.executable(r);
         e.arguments = args;
-        e.argumentCount = argc;
-        e.directory = directory;
-        e.launcher = launcher;
-        e.stdin = stdin;
-        e.stdout = stdout;
-        e.stderr = stderr;
-        e.environment = environment;
-        e.argvEnvpBytes = bytes;
-        e.setupNanos = setup;
-        e.cloneToExecNanos = cloneToExec;
-        e.afterNanos = after;
+        e.argumentCount = r.argumentCount();
+        e.directory = r.directory();
+        e.launcher = o.launcher();
+        e.stdin = r.redirect(0);
+        e.stdout = r.redirect(1);
+        e.stderr = r.redirect(2);
+        e.environment = r.environment();
+        e.argvEnvpBytes = r.blockBytes();
+        e.setupNanos = o.setupNanos();
+        e.cloneToExecNanos = o.cloneToExecNanos();
+        e.afterNanos = o.afterNanos();
         e.commit();
     }
 
-    static void commitFailure(String program, String args, int argc, String directory, String launcher, String stdin,
-                              String stdout, String stderr, String environment, long argvEnvpBytes, int errno,
-                              String errnoName, String step, String message, String caller, String diagnosis) {
+    static void commitFailure(SpawnRequest r, SpawnOutcome o, String args, String message, String caller,
+                              String diagnosis) {
         SpawnFailureEvent e = new SpawnFailureEvent();
         if (!e.isEnabled()) {
             return;
         }
-        e.program = program;
+        e.program = r.program();
         e.arguments = args;
-        e.argumentCount = argc;
-        e.directory = directory;
-        e.launcher = launcher;
-        e.stdin = stdin;
-        e.stdout = stdout;
-        e.stderr = stderr;
-        e.environment = environment;
-        e.argvEnvpBytes = argvEnvpBytes;
-        e.errno = errno;
-        e.errnoName = errnoName;
-        e.step = step;
+        e.argumentCount = r.argumentCount();
+        e.directory = r.directory();
+        e.launcher = o.launcher();
+        e.stdin = r.redirect(0);
+        e.stdout = r.redirect(1);
+        e.stderr = r.redirect(2);
+        e.environment = r.environment();
+        e.argvEnvpBytes = r.blockBytes();
+        e.errno = o.errno();
+        e.errnoName = o.errnoName();
+        e.step = o.step();
         e.message = message;
         e.caller = caller;
         e.diagnosis = diagnosis;
         e.commit();
     }
 
-    static void commitExit(long pid, String program, int code, String signal, long lifetime, String thread,
-                           long[] usage) {
+    /** The usage figures are -1 where the JDK reaped the child. */
+    static void commitExit(long pid, String program, ChildExit x, long lifetime, String thread) {
         ProcessExitEvent e = new ProcessExitEvent();
-        if (usage != null) {
-            e.userCpuNanos = usage[NativeLauncher.WAIT_UTIME];
-            e.systemCpuNanos = usage[NativeLauncher.WAIT_STIME];
-            e.maxRssBytes = Recorder.ownPeakRss(usage);
-            e.minorFaults = usage[NativeLauncher.WAIT_MINFLT];
-            e.majorFaults = usage[NativeLauncher.WAIT_MAJFLT];
-            e.voluntaryContextSwitches = usage[NativeLauncher.WAIT_NVCSW];
-            e.involuntaryContextSwitches = usage[NativeLauncher.WAIT_NIVCSW];
-        } else {
-            e.userCpuNanos = -1;
-            e.systemCpuNanos = -1;
-            e.maxRssBytes = -1;
-            e.minorFaults = -1;
-            e.majorFaults = -1;
-            e.voluntaryContextSwitches = -1;
-            e.involuntaryContextSwitches = -1;
-        }
+        e.userCpuNanos = x.userCpuNanos();
+        e.systemCpuNanos = x.systemCpuNanos();
+        e.maxRssBytes = x.ownPeakRssBytes();
+        e.minorFaults = x.minorFaults();
+        e.majorFaults = x.majorFaults();
+        e.voluntaryContextSwitches = x.voluntaryContextSwitches();
+        e.involuntaryContextSwitches = x.involuntaryContextSwitches();
         e.pid = pid;
         e.program = program;
-        e.exitCode = code;
-        e.signal = signal;
+        e.exitCode = x.code();
+        e.signal = x.signal() == 0 ? "" : Signals.name(x.signal());
         e.lifetimeNanos = lifetime;
         e.spawnThread = thread;
         e.commit();
     }
 
-    static void registerPeriodic(Recorder recorder) {
+    static void registerPeriodic(Supplier<SpawnFigures.Period> periods) {
         FlightRecorder.addPeriodicEvent(SpawnStatisticsEvent.class, () -> {
-            long[] p = recorder.takePeriod();
+            SpawnFigures.Period p = periods.get();
             if (p == null) {
                 return;
             }
             SpawnStatisticsEvent e = new SpawnStatisticsEvent();
-            e.spawns = p[0];
-            e.failures = p[1];
-            e.p50Nanos = p[2];
-            e.p99Nanos = p[3];
-            e.maxNanos = p[4];
-            e.liveChildren = p[5];
+            e.spawns = p.spawns();
+            e.failures = p.failures();
+            e.p50Nanos = p.p50Nanos();
+            e.p99Nanos = p.p99Nanos();
+            e.maxNanos = p.maxNanos();
+            e.liveChildren = p.liveChildren();
             e.commit();
         });
     }

@@ -1,6 +1,7 @@
 package io.vforkagent.core.record;
 
 import io.vforkagent.core.Options;
+import io.vforkagent.core.launch.SpawnRequest;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -15,14 +16,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** How the recorder turns the JDK's argument block into a record's text. */
 class RecorderTest {
     private static String arguments(String options, String program, List<String> args) {
-        Recorder r = new Recorder(Options.parse(options, new Properties()));
+        Options o = Options.parse(options, new Properties());
+        ArgumentText text = new ArgumentText(o.get("args"), o.get("redact"));
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         Charset cs = Charset.forName(System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name()));
         for (String a : args) {
             block.writeBytes(a.getBytes(cs));
             block.write(0);
         }
-        return r.arguments(program, block.toByteArray(), args.size());
+        byte[] prog = (program + "\0").getBytes(cs);
+        return text.of(new SpawnRequest(null, 0, null, prog, block.toByteArray(), args.size(), null, 0, null,
+                new int[] {-1, -1, -1}, false), new LogGuard());
     }
 
     /**
@@ -41,7 +45,7 @@ class RecorderTest {
     @Test
     void capAppliesAfterRedaction() {
         String shown = arguments("", "app", List.of("x".repeat(3000), "--password", "hunter2"));
-        assertTrue(shown.endsWith("...(truncated)") && shown.length() == Recorder.MAX_TEXT + "...(truncated)".length(),
+        assertTrue(shown.endsWith("...(truncated)") && shown.length() == SpawnRequest.TEXT_CAP + "...(truncated)".length(),
                 shown.length() + "");
         assertEquals("--password ***", arguments("", "app", List.of("--password", "x".repeat(3000), "y")));
     }
@@ -49,7 +53,7 @@ class RecorderTest {
     /** An argument too long to exec is hidden whole, unread; with args=full it is shown capped. */
     @Test
     void hugeArgumentIsHiddenUnread() {
-        String huge = "x".repeat(Recorder.MAX_ARG_READ + 1);
+        String huge = "x".repeat(SpawnRequest.MAX_ARG_READ + 1);
         assertEquals("a ***", arguments("", "echo", List.of("a", huge, "b")));
         String full = arguments("args=full", "echo", List.of("a", huge));
         assertTrue(full.startsWith("a xxxx") && full.endsWith("...(truncated)"), full.substring(0, 10));
@@ -67,9 +71,9 @@ class RecorderTest {
 
     @Test
     void logFieldsAreQuotedAndEscaped() {
-        assertEquals("\"a\\\\b \\\"q\\\" \\r\\n\\u001b[2J\"", Recorder.quote("a\\b \"q\" \r\n\u001b[2J"));
+        assertEquals("\"a\\\\b \\\"q\\\" \\r\\n\\u001b[2J\"", LogLines.quote("a\\b \"q\" \r\n\u001b[2J"));
         String joined = arguments("args=full", "app", List.of("x\ry", "e\u001b"));
         assertEquals("\"x\\ry\" \"e\\u001b\"", joined);
-        assertEquals("\"\\\"x\\\\ry\\\" \\\"e\\\\u001b\\\"\"", Recorder.quote(joined));
+        assertEquals("\"\\\"x\\\\ry\\\" \\\"e\\\\u001b\\\"\"", LogLines.quote(joined));
     }
 }
