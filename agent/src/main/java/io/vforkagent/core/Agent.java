@@ -13,7 +13,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Starts the agent: checks the platform, loads the launcher, installs the spawner behind the
@@ -61,7 +60,7 @@ public final class Agent implements AgentMXBean {
             System.err.print(Options.table());
         }
         AgentLog.trace("options");
-        String unsupported = unsupportedPlatform();
+        String unsupported = Platform.unsupported();
         if (unsupported != null) {
             AgentLog.stderr("WARN", "vfork-agent " + VERSION + " inactive: " + unsupported
                     + "; the JDK launcher stays in place");
@@ -392,38 +391,6 @@ public final class Agent implements AgentMXBean {
         publishStatus();
         System.setProperty(STATUS_PROPERTY + ".last", result);
         return result;
-    }
-
-    /** Null when this OS, architecture and JDK can run the launcher, else why not. */
-    static String unsupportedPlatform() {
-        String os = System.getProperty("os.name", "");
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        if (!os.equals("Linux")) {
-            return "os.name=" + os + " is not supported (Linux only)";
-        }
-        if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
-            return "os.arch=" + arch + " is not supported (amd64 and aarch64 only)";
-        }
-        if (muslJvm("/proc/self/exe")) {
-            return "this JVM runs on musl libc: the bundled launcher is built for glibc (docs/platforms.md)";
-        }
-        if (Runtime.version().feature() < 17) {
-            return "Java " + Runtime.version() + " is not supported (17 or newer)";
-        }
-        return null;
-    }
-
-    /**
-     * Whether the JVM's executable asks for musl's dynamic loader: its ELF interpreter path, in
-     * its first KiB. Cheaper than /proc/self/maps (~0.1 ms against ~0.7), and true on a musl JVM
-     * only: a glibc JVM on a machine that also has musl installed asks for glibc's loader.
-     */
-    static boolean muslJvm(String exe) {
-        try (java.io.FileInputStream in = new java.io.FileInputStream(exe)) {
-            return new String(in.readNBytes(2048), java.nio.charset.StandardCharsets.ISO_8859_1).contains("/ld-musl-");
-        } catch (java.io.IOException | RuntimeException e) {
-            return false; // no /proc: loading the library says what is wrong, if anything
-        }
     }
 
     /** Read under the lock that {@link #jmx} takes: no registration overtakes a later jmx=false. */
