@@ -26,8 +26,8 @@ final class SpawnService {
     private final JdkLauncher jdk;
     private final SpawnStats stats;
     private final Recorder recorder;
-    private volatile boolean waitNative;
-    private volatile boolean useVfork;
+    /** Which launcher serves: one volatile read per spawn, a whole new state per transition (see {@link Control}). */
+    private volatile LauncherState state = LauncherState.STARTING;
     /** The thread finishing the agent's start: its own spawns (JNA runs ldconfig) are refused. */
     private volatile Thread starting;
     /** False until the native library is loaded (or failed to): spawns wait for it, see {@link Agent}. */
@@ -61,9 +61,8 @@ final class SpawnService {
         starting = t;
     }
 
-    void useNative(boolean vfork, boolean wait) {
-        waitNative = wait;
-        useVfork = vfork;
+    void launcherState(LauncherState state) {
+        this.state = state;
     }
 
     void ready() {
@@ -90,8 +89,8 @@ final class SpawnService {
         }
     }
 
-    boolean usesVfork() {
-        return useVfork;
+    LauncherState launcherState() {
+        return state;
     }
 
     /** Installed in the bridge in place of {@code ProcessImpl.forkAndExec}; same contract. */
@@ -118,7 +117,7 @@ final class SpawnService {
             recordingFailed(t);
         }
         long start = System.nanoTime();
-        if (!useVfork) {
+        if (!state.vfork) {
             String launcher = JdkLauncher.mechanism(mode);
             int pid;
             try {
@@ -206,7 +205,7 @@ final class SpawnService {
      * the child's resource usage; the value returned is the one the JDK computes.
      */
     public int waitForProcessExit(long pid, boolean reap) {
-        if (reap && waitNative) {
+        if (reap && state.loaded) {
             long[] usage = new long[NativeLauncher.WAIT_LEN];
             int value = NativeLauncher.waitExit(pid, usage);
             if (value != -1) {

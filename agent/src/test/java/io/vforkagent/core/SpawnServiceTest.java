@@ -61,7 +61,7 @@ class SpawnServiceTest {
 
     private static SpawnService service(Recorder recorder) {
         SpawnService s = new SpawnService(null, new SpawnStats(), recorder);
-        s.useNative(true, true);
+        s.launcherState(LauncherState.STARTING.libraryLoaded());
         s.ready();
         return s;
     }
