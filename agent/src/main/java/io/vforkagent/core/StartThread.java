@@ -129,8 +129,8 @@ final class StartThread extends Thread {
             try {
                 // Unless the JVM's exit removed the extracted files under it: then it is no news.
                 if (!jvmExiting()) {
-                    AgentLog.stderr("WARN", "vfork-agent " + Agent.VERSION + ": " + reason
-                            + "; spawns use the JDK launcher" + (again ? " until a retry at a later spawn succeeds" : ""));
+                    AgentLog.stderr("WARN", "vfork-agent " + Agent.VERSION + ": " + reason + "; spawns use the JDK"
+                            + " launcher" + (again ? " until a retry at a later spawn succeeds" : ""));
                 }
             } catch (Throwable ignored) {
                 // nothing to say it with

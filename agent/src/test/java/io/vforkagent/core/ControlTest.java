@@ -57,8 +57,8 @@ class ControlTest {
         assertEquals("vfork-agent: launcher stays jdk: native launcher did not load: no room",
                 control("launcher=vfork"));
         assertFalse(service.launcherState().vfork);
-        assertEquals("active version=" + Agent.VERSION + " launcher=jdk reason=\"native launcher did not load: no room\"",
-                System.getProperty(AgentStatus.PROPERTY));
+        assertEquals("active version=" + Agent.VERSION + " launcher=jdk"
+                + " reason=\"native launcher did not load: no room\"", System.getProperty(AgentStatus.PROPERTY));
         assertEquals("jdk", AgentStatus.launcher(System.getProperty(AgentStatus.PROPERTY)));
     }
 
