@@ -1,7 +1,9 @@
 package io.vforkagent.core;
 
-/** Live figures of the agent, registered as {@value Agent#OBJECT_NAME}. */
+/** Live figures of the agent, registered as {@value #OBJECT_NAME}. */
 public interface AgentMXBean {
+    String OBJECT_NAME = "io.vforkagent:type=Agent";
+
     String getVersion();
 
     /** "vfork" or "jdk": which launcher serves spawns now. */

@@ -17,13 +17,13 @@ final class LoadRetry implements Runnable {
         "No space left on device", "Disk quota exceeded", "Interrupted system call"
     };
 
-    private final Agent agent;
+    private final Control control;
     private final SpawnService service;
     private final Options options;
     private int attempt;
 
-    LoadRetry(Agent agent, SpawnService service, Options options) {
-        this.agent = agent;
+    LoadRetry(Control control, SpawnService service, Options options) {
+        this.control = control;
         this.service = service;
         this.options = options;
     }
@@ -58,8 +58,8 @@ final class LoadRetry implements Runnable {
     public void run() {
         attempt++;
         try {
-            NativeInstaller.install(Agent.baseDirectory(options));
-            agent.loadedOnRetry();
+            NativeInstaller.install(StartThread.baseDirectory(options));
+            control.loadedOnRetry();
         } catch (Throwable t) {
             if (isTransient(t) && attempt < ATTEMPTS) {
                 service.retryLoad(this, Math.min(60L, 1L << attempt) * SECOND);

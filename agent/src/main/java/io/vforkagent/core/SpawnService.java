@@ -22,11 +22,11 @@ final class SpawnService {
     private final Launcher vfork;
     private final SpawnStats stats;
     private final Recorder recorder;
-    private volatile boolean waitNative;
-    private volatile boolean useVfork;
+    /** Which launcher serves: one volatile read per spawn, a whole new state per transition (see {@link Control}). */
+    private volatile LauncherState state = LauncherState.STARTING;
     /** The thread finishing the agent's start: its own spawns (JNA runs ldconfig) are refused. */
     private volatile Thread starting;
-    /** False until the native library is loaded (or failed to): spawns wait for it, see {@link Agent}. */
+    /** False until the native library is loaded (or failed to): spawns wait for it, see {@link StartThread}. */
     private volatile boolean ready;
     private final CountDownLatch readyLatch = new CountDownLatch(1);
 
@@ -41,7 +41,7 @@ final class SpawnService {
         this.recorder = recorder;
     }
 
-    /** Work that waits for the application's first spawn (see {@link Agent}): the MBean. */
+    /** Work that waits for the application's first spawn (see {@link StartThread}): the MBean. */
     private final Deferred atFirstSpawn = new Deferred("vfork-agent-jmx");
     /** A retry of the library's load after a failure that may pass (see {@link LoadRetry}). */
     private final Deferred retry = new Deferred("vfork-agent-retry");
@@ -62,9 +62,8 @@ final class SpawnService {
         starting = t;
     }
 
-    void useNative(boolean vfork, boolean wait) {
-        waitNative = wait;
-        useVfork = vfork;
+    void launcherState(LauncherState state) {
+        this.state = state;
     }
 
     void ready() {
@@ -91,8 +90,8 @@ final class SpawnService {
         }
     }
 
-    boolean usesVfork() {
-        return useVfork;
+    LauncherState launcherState() {
+        return state;
     }
 
     /** Installed in the bridge in place of {@code ProcessImpl.forkAndExec}; same contract. */
@@ -116,7 +115,7 @@ final class SpawnService {
         } catch (Throwable t) {
             recordingFailed(t);
         }
-        Launcher launcher = useVfork ? vfork : jdk;
+        Launcher launcher = state.vfork ? vfork : jdk;
         SpawnOutcome outcome = launcher.launch(request, event != null && wantsExecutable(event));
         try {
             // In the try: a child started must reach the application, and a failure throw the JDK's exception.
@@ -162,7 +161,7 @@ final class SpawnService {
      */
     public int waitForProcessExit(long pid, boolean reap) {
         ChildExit exit = null;
-        if (reap && waitNative) {
+        if (reap && state.loaded) {
             // Null when not our child after all, or an error: the JDK's own answer differs by version.
             exit = vfork.waitForExit(pid, true);
         }

@@ -15,11 +15,13 @@ class AgentStartTest {
      */
     @Test
     void readinessIsPublishedWhateverFailsDuringTheStart() {
-        SpawnService service = new SpawnService(null, new SpawnStats(),
-                new Recorder(Options.parse("", new Properties())));
-        Agent agent = new Agent(service, new SpawnStats(), null);
+        Recorder recorder = new Recorder(Options.parse("", new Properties()));
+        SpawnService service = new SpawnService(null, new SpawnStats(), recorder);
+        AgentBean bean = new AgentBean(service, new SpawnStats(), recorder);
+        StartThread start = new StartThread(Options.parse("", new Properties()), false);
+        start.proceed(service, new Control(service, recorder, bean), bean);
         try {
-            agent.finishStart(Options.parse("", new Properties()), false, null, new java.io.IOException() {
+            start.finish(null, new java.io.IOException() {
                 @Override
                 public String getMessage() {
                     throw new IllegalStateException("anything at all");

@@ -12,15 +12,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What {@link Agent#unsupportedPlatform} accepts, and its musl detection. */
+/** What {@link Platform#unsupported} accepts, and its musl detection. */
 class PlatformTest {
     @TempDir
     Path tmp;
 
     @Test
     void thisJvmIsSupportedAndNotMusl() {
-        assertNull(Agent.unsupportedPlatform(), "this glibc JVM on " + System.getProperty("os.arch"));
-        assertFalse(Agent.muslJvm("/proc/self/exe"), "this JVM asks for glibc's loader");
+        assertNull(Platform.unsupported(), "this glibc JVM on " + System.getProperty("os.arch"));
+        assertFalse(Platform.muslJvm("/proc/self/exe"), "this JVM asks for glibc's loader");
     }
 
     /** An executable whose ELF interpreter is musl's, the rest of this JVM's own first KiB. */
@@ -38,11 +38,11 @@ class PlatformTest {
         System.arraycopy(musl, 0, head, at, musl.length);
         Path exe = tmp.resolve("java-on-musl");
         Files.write(exe, head);
-        assertTrue(Agent.muslJvm(exe.toString()));
+        assertTrue(Platform.muslJvm(exe.toString()));
     }
 
     @Test
     void unreadableExecutableIsNotMusl() {
-        assertFalse(Agent.muslJvm(tmp.resolve("missing").toString()));
+        assertFalse(Platform.muslJvm(tmp.resolve("missing").toString()));
     }
 }

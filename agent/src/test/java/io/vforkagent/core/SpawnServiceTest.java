@@ -59,7 +59,7 @@ class SpawnServiceTest {
 
     private static SpawnService service(Recorder recorder) {
         SpawnService s = new SpawnService(null, new SpawnStats(), recorder);
-        s.useNative(true, true);
+        s.launcherState(LauncherState.STARTING.libraryLoaded());
         s.ready();
         return s;
     }
@@ -143,7 +143,7 @@ class SpawnServiceTest {
         KeepingRecorder recorder = new KeepingRecorder();
         SpawnStats stats = new SpawnStats();
         SpawnService s = new SpawnService(jdk, vfork, stats, recorder);
-        s.useNative(true, true);
+        s.launcherState(LauncherState.STARTING.libraryLoaded());
         s.ready();
         int[] fds = {-1, 1, 2};
         assertEquals(4242, s.forkAndExec(null, 2, null, cstr("/bin/echo"), cstr("hi"), 1, null, 0, null, fds, false));
@@ -157,7 +157,7 @@ class SpawnServiceTest {
         assertEquals("pipe inherit inherit", r.redirect(0) + " " + r.redirect(1) + " " + r.redirect(2));
         assertEquals(vfork.outcome, recorder.records.get(0)[1]);
 
-        s.useNative(false, true);
+        s.launcherState(LauncherState.STARTING.wanting("jdk").libraryLoaded());
         assertEquals(4343, s.forkAndExec(null, 2, null, cstr("/bin/echo"), new byte[0], 0, null, 0, null,
                 new int[] {-1, -1, -1}, false));
         assertEquals(1, jdk.launched.size());
@@ -175,7 +175,7 @@ class SpawnServiceTest {
         KeepingRecorder recorder = new KeepingRecorder();
         SpawnStats stats = new SpawnStats();
         SpawnService s = new SpawnService(new FakeLauncher(), vfork, stats, recorder);
-        s.useNative(true, true);
+        s.launcherState(LauncherState.STARTING.libraryLoaded());
         s.ready();
         IOException e = assertThrows(IOException.class, () -> s.forkAndExec(null, 2, null, cstr("nope"), new byte[0],
                 0, null, 0, null, new int[] {-1, -1, -1}, false));
@@ -193,7 +193,7 @@ class SpawnServiceTest {
         FakeLauncher vfork = new FakeLauncher();
         KeepingRecorder recorder = new KeepingRecorder();
         SpawnService s = new SpawnService(jdk, vfork, new SpawnStats(), recorder);
-        s.useNative(false, true); // launcher=jdk still reaps with wait4
+        s.launcherState(LauncherState.STARTING.wanting("jdk").libraryLoaded()); // launcher=jdk still reaps with wait4
         s.ready();
         vfork.exit = Outcomes.reaped(0x80 + 9, 9);
         assertEquals(0x80 + 9, s.waitForProcessExit(7, true));
@@ -207,7 +207,7 @@ class SpawnServiceTest {
         assertEquals(3, s.waitForProcessExit(9, false));
         assertEquals(2, recorder.exits.size(), "a wait without a reap is no exit");
         assertEquals(java.util.List.of(7L, 8L), vfork.waited, "wait4 only reaps");
-        s.useNative(false, false); // no library: the JDK's wait only
+        s.launcherState(LauncherState.STARTING.loadFailed("no library")); // no library: the JDK's wait only
         assertEquals(3, s.waitForProcessExit(10, true));
         assertEquals(java.util.List.of(7L, 8L), vfork.waited);
     }

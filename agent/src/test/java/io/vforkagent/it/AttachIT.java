@@ -5,9 +5,6 @@ import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,35 +25,9 @@ class AttachIT {
     }
 
     /** A running WaitingApp, without the agent, with its stdin and stdout at hand. */
-    private final class App {
-        final Process process;
-        final BufferedReader out;
-        final PrintWriter in;
-        final long pid;
-
-        App(List<String> jvmOptions) throws Exception {
-            List<String> cmd = new ArrayList<>(List.of(AgentJvm.JAVA));
-            cmd.addAll(jvmOptions);
-            cmd.addAll(List.of("-cp", AgentJvm.TEST_CLASSES, WaitingApp.class.getName()));
-            Files.createDirectories(scratch);
-            process = new ProcessBuilder(cmd).redirectError(scratch.resolve("app-stderr.txt").toFile()).start();
-            started.add(process);
-            out = new BufferedReader(new InputStreamReader(process.getInputStream()));
-            in = new PrintWriter(process.getOutputStream(), true);
-            String ready = out.readLine();
-            assertTrue(ready != null && ready.startsWith("READY "), "app said " + ready);
-            pid = process.pid();
-        }
-
-        String ask(String command, String prefix) throws Exception {
-            in.println(command);
-            for (String line; (line = out.readLine()) != null; ) {
-                if (line.startsWith(prefix)) {
-                    return line;
-                }
-            }
-            throw new AssertionError("app ended before answering " + command);
-        }
+    private RunningApp app(String... jvmOptions) throws Exception {
+        return new RunningApp(scratch, "app", RunningApp.command(AgentJvm.JAVA, List.of(jvmOptions), WaitingApp.class),
+                started);
     }
 
     private AgentJvm.Result cli(String... args) throws Exception {
@@ -65,7 +36,7 @@ class AttachIT {
 
     @Test
     void attachReconfigureDetachAndList() throws Exception {
-        App app = new App(List.of());
+        RunningApp app = app();
         assertEquals("AGENT none", app.ask("agent", "AGENT"), "no agent before the attach");
 
         // No slow-spawn WARN before the threshold is set to 0 below: stderr WARNs are rate-limited.
@@ -161,12 +132,12 @@ class AttachIT {
         assertEquals(1, none.exit);
         assertTrue(none.stderr.startsWith("vfork-agent attach: 0 JVMs match 'NoSuchMainClassAnywhere'"), none.stderr);
 
-        App disabled = new App(List.of("-XX:+DisableAttachMechanism"));
+        RunningApp disabled = app("-XX:+DisableAttachMechanism");
         AgentJvm.Result refused = cli("attach", String.valueOf(disabled.pid));
         assertEquals(1, refused.exit, refused::toString);
         assertTrue(refused.stderr.contains("cannot attach to " + disabled.pid), refused.stderr);
 
-        App app = new App(List.of());
+        RunningApp app = app();
         // A bad option is refused before anything reaches the target.
         AgentJvm.Result badOption = cli("attach", String.valueOf(app.pid), "launcher=posix");
         assertEquals(2, badOption.exit, badOption::toString);
@@ -176,7 +147,7 @@ class AttachIT {
 
         // One the target itself holds (a system property) makes it decline: the exact reason, from
         // the target, on the operator's terminal.
-        App badProperty = new App(List.of("-Dvforkagent.launcher=posix"));
+        RunningApp badProperty = app("-Dvforkagent.launcher=posix");
         AgentJvm.Result declined = cli("attach", String.valueOf(badProperty.pid));
         assertEquals(1, declined.exit, declined::toString);
         assertEquals("vfork-agent attach: the agent did not start in " + badProperty.pid + ": inactive version=0.1.0 "

@@ -5,10 +5,7 @@ import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -51,46 +48,9 @@ class HealIT {
     }
 
     /** A running HealApp, with its stdin and stdout at hand and its stderr in a file. */
-    private final class App {
-        final Process process;
-        final BufferedReader out;
-        final PrintWriter in;
-        final long pid;
-        final Path stderr;
-
-        App(String name, List<String> command) throws Exception {
-            Files.createDirectories(scratch);
-            stderr = scratch.resolve(name + "-stderr.txt");
-            process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
-            started.add(process);
-            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            in = new PrintWriter(process.getOutputStream(), true);
-            String ready = out.readLine();
-            assertTrue(ready != null && ready.startsWith("READY "), name + " said " + ready + "\n" + stderr());
-            pid = process.pid();
-        }
-
-        /** The first line starting with {@code prefix} after sending {@code command}; other lines are skipped. */
-        String ask(String command, String prefix) throws Exception {
-            in.println(command);
-            for (String line; (line = out.readLine()) != null; ) {
-                if (line.startsWith(prefix)) {
-                    return line;
-                }
-            }
-            throw new AssertionError("app ended before answering " + command + "\n" + stderr());
-        }
-
-        String stderr() throws IOException {
-            return Files.readString(stderr);
-        }
-    }
-
-    private App app(String name, Path java, String... jvmOptions) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(java.toString()));
-        cmd.addAll(List.of(jvmOptions));
-        cmd.addAll(List.of("-cp", AgentJvm.TEST_CLASSES, HealApp.class.getName()));
-        return new App(name, cmd);
+    private RunningApp app(String name, Path java, String... jvmOptions) throws Exception {
+        return new RunningApp(scratch, name, RunningApp.command(java.toString(), List.of(jvmOptions), HealApp.class),
+                started);
     }
 
     private AgentJvm.Result cli(String... args) throws Exception {
@@ -112,18 +72,18 @@ class HealIT {
     void inPlaceUpgradeBreaksTheJdkLauncherAndAttachHealsIt() throws Exception {
         Path jdk = copyOfRunningJdk(scratch.resolve("jdk-" + feature));
         Path java = jdk.resolve("bin/java");
-        App plain = app("plain", java);
-        App agent = app("agent", java, AgentJvm.javaagent(""));
-        App broken = app("broken", java);
-        App recordOnly = app("record-only", java, AgentJvm.javaagent("launcher=jdk"));
-        List<App> all = List.of(plain, agent, broken, recordOnly);
-        for (App a : all) {
+        RunningApp plain = app("plain", java);
+        RunningApp agent = app("agent", java, AgentJvm.javaagent(""));
+        RunningApp broken = app("broken", java);
+        RunningApp recordOnly = app("record-only", java, AgentJvm.javaagent("launcher=jdk"));
+        List<RunningApp> all = List.of(plain, agent, broken, recordOnly);
+        for (RunningApp a : all) {
             assertEquals("SPAWN ok", a.ask("spawn", "SPAWN"), "every JVM spawns before the upgrade");
         }
         assertEquals("RECORDING", recordOnly.ask("record-start", "RECORDING"));
         AgentJvm.Result before = cli("list");
         assertEquals(0, before.exit, before::toString);
-        for (App a : all) {
+        for (RunningApp a : all) {
             assertTrue(row(before.stdout, a.pid).contains(" same "), before.stdout);
         }
 
@@ -171,7 +131,7 @@ class HealIT {
                 + " +no +CHANGED +io\\.vforkagent\\.it\\.HealApp"), list.stdout);
         assertTrue(row(list.stdout, agent.pid).contains(" yes (-javaagent) "), list.stdout);
         assertTrue(row(list.stdout, broken.pid).contains(" no "), list.stdout);
-        for (App a : all) {
+        for (RunningApp a : all) {
             assertTrue(row(list.stdout, a.pid).contains(" CHANGED "), list.stdout);
             assertTrue(list.stdout.contains("\n" + a.pid + " (io.vforkagent.it.HealApp): its JDK changed on disk since"
                     + " it started "), list.stdout);
@@ -234,13 +194,13 @@ class HealIT {
         assertEquals(0, after.exit, after::toString);
         assertTrue(row(after.stdout, plain.pid).endsWith(" not loaded"), after.stdout);
         assertTrue(notes(after.stdout, plain.pid).contains("fix, no restart: "), after.stdout);
-        for (App a : List.of(agent, broken, recordOnly)) {
+        for (RunningApp a : List.of(agent, broken, recordOnly)) {
             assertTrue(row(after.stdout, a.pid).endsWith(" active version=0.1.0 launcher=vfork"), after.stdout);
             assertTrue(notes(after.stdout, a.pid).endsWith("\n  it spawns through vfork-agent's launcher"
                     + " (launcher=vfork), which does not use jspawnhelper: spawns work; restart it on the new JDK when"
                     + " convenient\n"), after.stdout);
         }
-        for (App a : all) {
+        for (RunningApp a : all) {
             a.in.println("quit");
             assertTrue(a.process.waitFor(20, TimeUnit.SECONDS));
             assertEquals(0, a.process.exitValue(), "each application ends normally");
@@ -249,7 +209,7 @@ class HealIT {
 
     @Test
     void listReadsWithoutAttachingAndAnAttachThatHangsTimesOut() throws Exception {
-        App app = app("fake-socket", Path.of(AgentJvm.JAVA));
+        RunningApp app = app("fake-socket", Path.of(AgentJvm.JAVA));
         // Its attach socket, before the JVM made one: something that accepts and never answers.
         Path socket = Path.of("/tmp", ".java_pid" + app.pid);
         AtomicInteger connections = new AtomicInteger();
@@ -298,8 +258,8 @@ class HealIT {
         if (!"0".equals(idU())) {
             return;
         }
-        App other = new App("nobody", List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-                AgentJvm.JAVA, "-cp", AgentJvm.TEST_CLASSES, HealApp.class.getName()));
+        RunningApp other = new RunningApp(scratch, "nobody", RunningApp.command("setpriv", List.of("--reuid=65534",
+                "--regid=65534", "--clear-groups", "--", AgentJvm.JAVA), HealApp.class), started);
         long pid = other.pid; // setpriv execs java: the same process
         AgentJvm.Result list = cli("list", "--attach", String.valueOf(pid));
         assertEquals(0, list.exit, list::toString);

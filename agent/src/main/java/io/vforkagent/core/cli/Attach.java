@@ -1,6 +1,7 @@
 package io.vforkagent.core.cli;
 
 import io.vforkagent.core.Agent;
+import io.vforkagent.core.AgentStatus;
 import com.sun.tools.attach.AgentLoadException;
 import com.sun.tools.attach.AgentInitializationException;
 import com.sun.tools.attach.AttachNotSupportedException;
@@ -91,7 +92,7 @@ final class Attach {
             return timed(timeoutMs, () -> {
                 VirtualMachine vm = VirtualMachine.attach(String.valueOf(j.pid));
                 try {
-                    return vm.getSystemProperties().getProperty(Agent.STATUS_PROPERTY, "not loaded");
+                    return vm.getSystemProperties().getProperty(AgentStatus.PROPERTY, "not loaded");
                 } finally {
                     vm.detach();
                 }
@@ -211,23 +212,23 @@ final class Attach {
                     + " (a JVM of another user or another container cannot be attached to)"};
         }
         try {
-            String before = vm.getSystemProperties().getProperty(Agent.STATUS_PROPERTY);
+            String before = vm.getSystemProperties().getProperty(AgentStatus.PROPERTY);
             vm.loadAgent(jar, options);
             Properties after = vm.getSystemProperties();
-            String status = after.getProperty(Agent.STATUS_PROPERTY);
+            String status = after.getProperty(AgentStatus.PROPERTY);
             // The agent finishes its start on a thread of its own (the native library): wait for it.
-            for (int i = 0; i < 200 && status != null && status.startsWith("starting"); i++) {
+            for (int i = 0; i < 200 && AgentStatus.isStarting(status); i++) {
                 Thread.sleep(50);
                 after = vm.getSystemProperties();
-                status = after.getProperty(Agent.STATUS_PROPERTY);
+                status = after.getProperty(AgentStatus.PROPERTY);
             }
-            if (status == null || status.startsWith("inactive")) {
+            if (status == null || AgentStatus.isInactive(status)) {
                 return new String[] {"err", "vfork-agent attach: the agent did not start in " + pid + ": "
                         + (status == null ? "no status (its stderr says why)" : status)};
             }
             // Only a running agent is reconfigured; one that declined before was installed afresh.
-            boolean running = before != null && !before.startsWith("inactive");
-            String last = after.getProperty(Agent.STATUS_PROPERTY + ".last");
+            boolean running = before != null && !AgentStatus.isInactive(before);
+            String last = after.getProperty(AgentStatus.LAST_PROPERTY);
             return new String[] {"out", (running ? "reconfigured " + pid + ": " : "attached to " + pid + ": ")
                     + (running && last != null ? last + "; " : "") + status};
         } catch (AgentLoadException | AgentInitializationException | IOException e) {

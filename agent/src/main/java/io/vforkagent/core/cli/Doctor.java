@@ -3,6 +3,7 @@ package io.vforkagent.core.cli;
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import io.vforkagent.core.Agent;
+import io.vforkagent.core.Platform;
 import io.vforkagent.core.instrument.ProcessRewriter;
 import io.vforkagent.core.launch.ChildExit;
 import io.vforkagent.core.launch.ErrorMessages;
@@ -149,17 +150,17 @@ final class Doctor {
     private void check(Path tmp) {
         String os = System.getProperty("os.name");
         String arch = System.getProperty("os.arch");
-        if (os.equals("Linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
+        if (Platform.supportedOs(os) && Platform.supportedArch(arch)) {
             pass("platform", os + " " + arch + ": library " + NativeLauncher.PLATFORM + " (glibc)");
         } else {
             fail("platform", os + " " + arch, "vfork-agent runs on Linux x86-64 and aarch64 only");
         }
         int feature = Runtime.version().feature();
-        if (feature >= 17) {
+        if (feature >= Platform.JAVA) {
             pass("java", Runtime.version() + " (" + System.getProperty("java.vm.vendor") + ") at "
                     + System.getProperty("java.home"));
         } else {
-            fail("java", Runtime.version().toString(), "use Java 17 or newer");
+            fail("java", Runtime.version().toString(), "use Java " + Platform.JAVA + " or newer");
         }
         checkOwnJdk();
         info("kernel", read("/proc/sys/kernel/osrelease"));

@@ -1,5 +1,7 @@
 package io.vforkagent.core.cli;
 
+import io.vforkagent.core.AgentStatus;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -131,7 +133,7 @@ final class JvmList {
             return "it spawns through vfork-agent's launcher (launcher=vfork), which does not use jspawnhelper:"
                     + " spawns work; restart it on the new JDK when convenient";
         }
-        if (j.status != null && j.status.startsWith("active") && j.status.contains("launcher=jdk")) {
+        if ("jdk".equals(AgentStatus.launcher(j.status))) {
             return "it runs vfork-agent in record-only mode (launcher=jdk): its spawns fail: " + failure(j.version);
         }
         if (j.mapsReadable && j.agentLoaded) {

@@ -1,5 +1,7 @@
 package io.vforkagent.core.cli;
 
+import io.vforkagent.core.AgentStatus;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -81,7 +83,7 @@ final class LocalJvms {
 
         /** The agent runs in it with launcher=vfork, as read by attaching (list --attach). */
         boolean healed() {
-            return status != null && status.startsWith("active") && status.contains("launcher=vfork");
+            return "vfork".equals(AgentStatus.launcher(status));
         }
 
         /** Its spawns through the JDK launcher fail (or will) because the helper changed under it. */

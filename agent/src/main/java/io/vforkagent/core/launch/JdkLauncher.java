@@ -9,6 +9,12 @@ import java.util.regex.Pattern;
 
 /** The JDK's own native {@code ProcessImpl.forkAndExec}, called as the JDK would have called it. */
 public final class JdkLauncher implements Launcher {
+    /** {@code ProcessImpl.forkAndExec}'s type (without its receiver): the one definition. */
+    public static final MethodType FORK_AND_EXEC = MethodType.methodType(int.class, int.class, byte[].class,
+            byte[].class, byte[].class, int.class, byte[].class, int.class, byte[].class, int[].class, boolean.class);
+    /** {@code ProcessHandleImpl.waitForProcessExit0}'s type. */
+    public static final MethodType WAIT_FOR_EXIT = MethodType.methodType(int.class, long.class, boolean.class);
+
     /** Compiled at the first failure, not at start-up. */
     private static final class Errno {
         static final Pattern PATTERN = Pattern.compile("error(?:=|: )(\\d+)");
@@ -26,13 +32,10 @@ public final class JdkLauncher implements Launcher {
     public static JdkLauncher create() throws ReflectiveOperationException {
         Class<?> processImpl = Class.forName("java.lang.ProcessImpl", false, null);
         MethodHandle mh = MethodHandles.privateLookupIn(processImpl, MethodHandles.lookup())
-                .findVirtual(processImpl, "forkAndExec", MethodType.methodType(int.class, int.class, byte[].class,
-                        byte[].class, byte[].class, int.class, byte[].class, int.class, byte[].class, int[].class,
-                        boolean.class));
+                .findVirtual(processImpl, "forkAndExec", FORK_AND_EXEC);
         Class<?> handleImpl = Class.forName("java.lang.ProcessHandleImpl", false, null);
         MethodHandle wait = MethodHandles.privateLookupIn(handleImpl, MethodHandles.lookup())
-                .findStatic(handleImpl, "waitForProcessExit0", MethodType.methodType(int.class, long.class,
-                        boolean.class));
+                .findStatic(handleImpl, "waitForProcessExit0", WAIT_FOR_EXIT);
         return new JdkLauncher(mh.asType(mh.type().changeParameterType(0, Object.class)), wait);
     }
 

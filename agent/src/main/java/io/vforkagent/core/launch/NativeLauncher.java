@@ -56,7 +56,7 @@ public final class NativeLauncher {
     private NativeLauncher() {
     }
 
-    /** Agent.unsupportedPlatform lets only these two reach the loading. */
+    /** Platform.unsupported lets only these two reach the loading. */
     static String platform(String osArch) {
         return osArch.equals("aarch64") ? "linux-aarch64" : "linux-x86-64";
     }
