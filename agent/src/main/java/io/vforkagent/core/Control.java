@@ -67,8 +67,9 @@ final class Control {
         try {
             Options options = Options.parse(agentArgs, new Properties());
             List<String> applied = new ArrayList<>();
-            String launcher = options.launcher();
             synchronized (this) {
+                // Not given: the launcher asked for before stays (jmx=true alone once reset it to vfork).
+                String launcher = options.given().contains("launcher") ? options.launcher() : state().wanted;
                 LauncherState now = state().asked(launcher);
                 service.launcherState(now);
                 result = launcher.equals("vfork") && !now.loaded ? "vfork-agent: launcher stays jdk: " + now.reason

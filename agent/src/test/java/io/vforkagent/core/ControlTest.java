@@ -51,6 +51,20 @@ class ControlTest {
         return result;
     }
 
+    /** An attach that names no launcher leaves the one asked for before (it once reset it to vfork). */
+    @Test
+    void anAttachWithoutLauncherKeepsTheLauncher() {
+        control.loaded();
+        control("launcher=jdk");
+        assertFalse(service.launcherState().vfork);
+        String result = control("slowSpawnMs=5");
+        assertFalse(service.launcherState().vfork, result);
+        assertEquals("vfork-agent reconfigured launcher=jdk slowSpawnMs=5", result);
+        control("launcher=vfork");
+        control("args=off");
+        assertTrue(service.launcherState().vfork);
+    }
+
     @Test
     void vforkWithoutTheLibraryKeepsJdkAndSaysWhy() {
         control.loadFailed("native launcher did not load: no room");
@@ -120,7 +134,7 @@ class ControlTest {
         assertEquals("launcher=jdk", server.getAttribute(name, "FallbackReason"));
         assertEquals(Agent.VERSION, server.getAttribute(name, "Version"));
 
-        assertEquals("vfork-agent reconfigured launcher=vfork jmx=false", control("jmx=false"));
+        assertEquals("vfork-agent reconfigured launcher=jdk jmx=false", control("jmx=false"), "the launcher stays");
         assertFalse(bean.wanted(), "a registration still waiting for the first spawn reads it");
         assertFalse(server.isRegistered(name));
     }
