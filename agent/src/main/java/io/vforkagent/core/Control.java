@@ -68,8 +68,10 @@ final class Control {
             Options options = Options.parse(agentArgs, new Properties());
             List<String> applied = new ArrayList<>();
             synchronized (this) {
-                // Not given: the launcher asked for before stays (jmx=true alone once reset it to vfork).
-                String launcher = options.given().contains("launcher") ? options.launcher() : state().wanted;
+                // A bare attach (no option) means vfork, as at start-up; options without launcher= keep the
+                // launcher asked for before (jmx=true alone once reset it to vfork).
+                String launcher = options.given().contains("launcher") || options.given().isEmpty()
+                        ? options.launcher() : state().wanted;
                 LauncherState now = state().asked(launcher);
                 service.launcherState(now);
                 result = launcher.equals("vfork") && !now.loaded ? "vfork-agent: launcher stays jdk: " + now.reason

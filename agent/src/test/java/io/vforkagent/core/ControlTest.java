@@ -51,7 +51,7 @@ class ControlTest {
         return result;
     }
 
-    /** An attach that names no launcher leaves the one asked for before (it once reset it to vfork). */
+    /** Options without launcher= leave the one asked for before (they once reset it to vfork); a bare attach is vfork. */
     @Test
     void anAttachWithoutLauncherKeepsTheLauncher() {
         control.loaded();
@@ -60,7 +60,7 @@ class ControlTest {
         String result = control("slowSpawnMs=5");
         assertFalse(service.launcherState().vfork, result);
         assertEquals("vfork-agent reconfigured launcher=jdk slowSpawnMs=5", result);
-        control("launcher=vfork");
+        assertEquals("vfork-agent reconfigured launcher=vfork", control(""), "a bare attach: vfork, as at start");
         control("args=off");
         assertTrue(service.launcherState().vfork);
     }
