@@ -56,6 +56,7 @@ public final class ProcessRewriter implements ClassFileTransformer {
         // Stays registered: if another agent retransforms these classes later, the rewrite is applied again.
         inst.addTransformer(rewriter, true);
         inst.retransformClasses(processImpl);
+        io.vforkagent.core.AgentLog.trace("ProcessImpl retransformed");
         if (rewriter.spawnFailure != null || !rewriter.spawnRewritten) {
             inst.removeTransformer(rewriter);
             Throwable why = rewriter.spawnFailure;
