@@ -46,4 +46,10 @@ class StartupCostIT {
         // but paid for (the JDK's ProcessBuilder machinery, an exception) at every start.
         noneLoaded("java.lang.ProcessBuilder", "the start set a spawn going");
     }
+
+    @Test
+    void processReaperNotSetUp() {
+        // ProcessHandle.current() initialises ProcessHandleImpl: its reaper executor and lambdas.
+        noneLoaded("java.lang.ProcessHandleImpl$$Lambda", "ProcessHandleImpl was initialised");
+    }
 }

@@ -288,8 +288,9 @@ public final class NativeInstaller {
             throw new IOException("cannot create a private directory in " + baseDir + " (" + e + ")", e);
         }
         IOException last = null;
+        String pid = pid();
         for (int attempt = 0; attempt < 10; attempt++) {
-            Path dir = base.resolve("vfork-agent-" + ProcessHandle.current().pid() + "-"
+            Path dir = base.resolve("vfork-agent-" + pid + "-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
             try {
                 Files.createDirectory(dir, PRIVATE);
@@ -308,6 +309,20 @@ public final class NativeInstaller {
             }
         }
         throw new IOException("cannot create a private directory in " + baseDir + " (" + last + ")", last);
+    }
+
+    /**
+     * This JVM's pid, for people who read the directory's name: from /proc/self, not
+     * ProcessHandle.current(), whose class initialiser sets up the JDK's process reaper (its
+     * executor and lambdas: ~5 ms) in a JVM that may never spawn. The name's random part alone
+     * keeps it new.
+     */
+    static String pid() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self")).toString();
+        } catch (IOException | RuntimeException e) {
+            return "0";
+        }
     }
 
     /**
