@@ -52,4 +52,10 @@ class StartupCostIT {
         // ProcessHandle.current() initialises ProcessHandleImpl: its reaper executor and lambdas.
         noneLoaded("java.lang.ProcessHandleImpl$$Lambda", "ProcessHandleImpl was initialised");
     }
+
+    @Test
+    void bridgeRenamedWithoutAsmRemapper() {
+        noneLoaded("net.bytebuddy.jar.asm.commons.", "ASM's remapper loaded");
+        noneLoaded("net.bytebuddy.jar.asm.signature.", "ASM's signature classes loaded");
+    }
 }
