@@ -58,4 +58,10 @@ class StartupCostIT {
         noneLoaded("net.bytebuddy.jar.asm.commons.", "ASM's remapper loaded");
         noneLoaded("net.bytebuddy.jar.asm.signature.", "ASM's signature classes loaded");
     }
+
+    @Test
+    void processImplRewrittenWithoutAsm() {
+        // CallSites reads and patches the class file itself: none of the ~30 ASM classes loads.
+        noneLoaded("net.bytebuddy.", "ByteBuddy's ASM loaded");
+    }
 }
