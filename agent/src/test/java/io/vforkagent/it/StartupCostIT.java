@@ -44,7 +44,8 @@ class StartupCostIT {
     void startSpawnsNothing() {
         // JNA's NativeLibrary would run "ldconfig -p" through Runtime.exec: refused by the agent,
         // but paid for (the JDK's ProcessBuilder machinery, an exception) at every start.
-        noneLoaded("java.lang.ProcessBuilder", "the start set a spawn going");
+        // (Its nested null streams may load on JDK 25 as the rewritten ProcessImpl is verified.)
+        assertTrue(!classes.contains("java.lang.ProcessBuilder"), "the start set a spawn going");
     }
 
     @Test
