@@ -1,11 +1,5 @@
 package io.vforkagent.core.instrument;
 
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.ClassWriter;
-import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
-
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
@@ -18,9 +12,10 @@ import java.security.ProtectionDomain;
  * <li>{@code ProcessImpl.<init>}: {@code forkAndExec} (the spawn);</li>
  * <li>the reaper task in {@code ProcessHandleImpl}: {@code waitForProcessExit0} (the exit).</li>
  * </ul>
- * The swap is done with the ASM that ByteBuddy bundles, directly: ByteBuddy's
- * {@code MemberSubstitution} does the same but loads hundreds of classes and a type pool, which
- * cost about 0.5 s and 40 MiB at every JVM start for one instruction per class.
+ * The swap is done by {@link CallSites}, which reads the class file itself: ByteBuddy's
+ * {@code MemberSubstitution} loads hundreds of classes and a type pool (about 0.5 s and 40 MiB
+ * at every JVM start), and even the ASM it bundles, used directly, ~30 classes to load, verify
+ * and run interpreted (~20-40 ms of the start), for one instruction per class.
  */
 public final class ProcessRewriter implements ClassFileTransformer {
     public static final String SPAWN_OWNER = "java/lang/ProcessImpl";
@@ -56,6 +51,7 @@ public final class ProcessRewriter implements ClassFileTransformer {
         // Stays registered: if another agent retransforms these classes later, the rewrite is applied again.
         inst.addTransformer(rewriter, true);
         inst.retransformClasses(processImpl);
+        io.vforkagent.core.AgentLog.trace("ProcessImpl retransformed");
         if (rewriter.spawnFailure != null || !rewriter.spawnRewritten) {
             inst.removeTransformer(rewriter);
             Throwable why = rewriter.spawnFailure;
@@ -113,84 +109,35 @@ public final class ProcessRewriter implements ClassFileTransformer {
 
     /** Returns the rewritten {@code ProcessImpl}; refuses one that does not have the expected shape. */
     static byte[] rewriteSpawn(byte[] classFile, String bridge) {
-        int calls = countSpawnCalls(classFile);
-        if (calls != 1) {
-            throw new IllegalStateException("java.lang.ProcessImpl has " + calls + " constructor calls to "
+        CallSites sites = new CallSites(classFile);
+        java.util.List<Integer> calls = sites.find(CallSites.INVOKEVIRTUAL, SPAWN_OWNER, SPAWN_METHOD, SPAWN_DESCRIPTOR,
+                "<init>");
+        if (calls.size() != 1) {
+            throw new IllegalStateException("java.lang.ProcessImpl has " + calls.size() + " constructor calls to "
                     + SPAWN_METHOD + SPAWN_DESCRIPTOR + " (expected exactly 1): this JDK is not supported");
         }
-        return substitute(classFile, Opcodes.INVOKEVIRTUAL, SPAWN_OWNER, SPAWN_METHOD, SPAWN_DESCRIPTOR, "<init>",
-                bridge, SPAWN_METHOD);
+        // The receiver becomes the bridge method's first argument: the same stack, invokestatic.
+        return sites.redirect(calls, bridge, SPAWN_METHOD, "(Ljava/lang/Object;" + SPAWN_DESCRIPTOR.substring(1));
     }
 
     static byte[] rewriteExit(byte[] classFile, String bridge) {
-        return substitute(classFile, Opcodes.INVOKESTATIC, WAIT_OWNER, WAIT_METHOD, WAIT_DESCRIPTOR, null, bridge,
-                "waitForProcessExit");
-    }
-
-    /**
-     * Swaps each matching call for a static call to the bridge method of the same name plus the
-     * receiver (if any) as {@code Object}: the operand stack is identical before and after, so no
-     * frame, local or stack size changes, and nothing but that one instruction differs.
-     */
-    private static byte[] substitute(byte[] classFile, int opcode, String owner, String name, String descriptor,
-                                     String in, String bridgeName, String bridgeMethod) {
-        String bridgeDescriptor = opcode == Opcodes.INVOKESTATIC ? descriptor : "(Ljava/lang/Object;" + descriptor.substring(1);
-        ClassReader reader = new ClassReader(classFile);
-        // The reader is handed to the writer: unchanged methods are copied as they are, not re-encoded.
-        ClassWriter writer = new ClassWriter(reader, 0);
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public MethodVisitor visitMethod(int access, String mname, String mdesc, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, mname, mdesc, signature, exceptions);
-                if (in != null && !in.equals(mname)) {
-                    return mv;
-                }
-                return new MethodVisitor(Opcodes.ASM9, mv) {
-                    @Override
-                    public void visitMethodInsn(int op, String o, String n, String d, boolean itf) {
-                        if (op == opcode && owner.equals(o) && name.equals(n) && descriptor.equals(d)) {
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, bridgeName, bridgeMethod, bridgeDescriptor, false);
-                        } else {
-                            super.visitMethodInsn(op, o, n, d, itf);
-                        }
-                    }
-                };
-            }
-        }, 0);
-        return writer.toByteArray();
+        CallSites sites = new CallSites(classFile);
+        return sites.redirect(sites.find(CallSites.INVOKESTATIC, WAIT_OWNER, WAIT_METHOD, WAIT_DESCRIPTOR, null),
+                bridge, "waitForProcessExit", WAIT_DESCRIPTOR);
     }
 
     /** The number of {@code forkAndExec} calls in a {@code ProcessImpl}'s constructors (1 is supported). */
     public static int countSpawnCalls(byte[] processImpl) {
-        return countCalls(processImpl, Opcodes.INVOKEVIRTUAL, SPAWN_OWNER, SPAWN_METHOD, SPAWN_DESCRIPTOR, "<init>");
+        return countCalls(processImpl, CallSites.INVOKEVIRTUAL, SPAWN_OWNER, SPAWN_METHOD, SPAWN_DESCRIPTOR, "<init>");
     }
 
     /** The number of {@code waitForProcessExit0} calls in a class of the JDK's reaper. */
     public static int countExitCalls(byte[] reaper) {
-        return countCalls(reaper, Opcodes.INVOKESTATIC, WAIT_OWNER, WAIT_METHOD, WAIT_DESCRIPTOR, null);
+        return countCalls(reaper, CallSites.INVOKESTATIC, WAIT_OWNER, WAIT_METHOD, WAIT_DESCRIPTOR, null);
     }
 
     /** Counts calls with this opcode, owner, name and descriptor, inside methods named {@code in} (null: any). */
     static int countCalls(byte[] classFile, int opcode, String owner, String name, String descriptor, String in) {
-        int[] count = {0};
-        new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String mname, String mdesc, String signature,
-                                             String[] exceptions) {
-                if (in != null && !in.equals(mname)) {
-                    return null;
-                }
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitMethodInsn(int op, String o, String n, String d, boolean itf) {
-                        if (op == opcode && owner.equals(o) && name.equals(n) && descriptor.equals(d)) {
-                            count[0]++;
-                        }
-                    }
-                };
-            }
-        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-        return count[0];
+        return new CallSites(classFile).find(opcode, owner, name, descriptor, in).size();
     }
 }

@@ -63,6 +63,7 @@ public final class NativeInstaller {
      */
     public static Prepared prepare(Path baseDir) throws IOException {
         byte[] library = checkedResource(RESOURCE);
+        io.vforkagent.core.AgentLog.trace("library checked");
         Path dir = privateDirectory(baseDir);
         try {
             // A JVM that ends before the library is loaded (a short-lived one) does not leave them
@@ -94,6 +95,7 @@ public final class NativeInstaller {
             String memfdFailure;
             try {
                 lib = fromMemfd(prepared.library);
+                io.vforkagent.core.AgentLog.trace("library loaded from memfd");
                 memfdFailure = null;
             } catch (Throwable e) {
                 lib = null; // the file below, whatever went wrong (no memory, no cleaner thread...)
@@ -165,6 +167,7 @@ public final class NativeInstaller {
      * anyone could re-point between the check and the load.
      */
     private static NativeLibrary fromMemfd(byte[] library) throws IOException {
+        io.vforkagent.core.AgentLog.trace("NativeLibrary, Libc");
         int fd = Libc.memfd_create(MEMFD_NAME, Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING);
         if (fd < 0) {
             throw new IOException("memfd_create: errno " + Native.getLastError());
@@ -187,6 +190,7 @@ public final class NativeInstaller {
             if (Libc.fcntl(fd, Libc.F_ADD_SEALS, Libc.ALL_SEALS) != 0) {
                 throw new IOException("sealing the memfd: errno " + Native.getLastError());
             }
+            io.vforkagent.core.AgentLog.trace("memfd sealed");
             NativeLibrary lib = NativeLibrary.getInstance("/proc/self/fd/" + fd);
             // Kept open for the JVM's life (close-on-exec): ld.so knows the library by this name,
             // and a closed descriptor's number, reused, would alias it for a later dlopen.
@@ -220,8 +224,12 @@ public final class NativeInstaller {
                 ? (java.util.function.BiConsumer<String, java.net.URL>) loader : null;
         try {
             if (serve != null) {
-                writeChecked(checkedResource(JNA_DISPATCH), dispatch);
+                byte[] bytes = checkedResource(JNA_DISPATCH);
+                io.vforkagent.core.AgentLog.trace("dispatch checked");
+                writeChecked(bytes, dispatch);
+                io.vforkagent.core.AgentLog.trace("dispatch written");
                 System.load(dispatch.toString());
+                io.vforkagent.core.AgentLog.trace("dispatch loaded");
                 serve.accept(JNA_DISPATCH, dispatch.toUri().toURL());
             }
             if (Native.POINTER_SIZE != 8) {
@@ -280,8 +288,9 @@ public final class NativeInstaller {
             throw new IOException("cannot create a private directory in " + baseDir + " (" + e + ")", e);
         }
         IOException last = null;
+        String pid = pid();
         for (int attempt = 0; attempt < 10; attempt++) {
-            Path dir = base.resolve("vfork-agent-" + ProcessHandle.current().pid() + "-"
+            Path dir = base.resolve("vfork-agent-" + pid + "-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
             try {
                 Files.createDirectory(dir, PRIVATE);
@@ -300,6 +309,20 @@ public final class NativeInstaller {
             }
         }
         throw new IOException("cannot create a private directory in " + baseDir + " (" + last + ")", last);
+    }
+
+    /**
+     * This JVM's pid, for people who read the directory's name: from /proc/self, not
+     * ProcessHandle.current(), whose class initialiser sets up the JDK's process reaper (its
+     * executor and lambdas: ~5 ms) in a JVM that may never spawn. The name's random part alone
+     * keeps it new.
+     */
+    static String pid() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self")).toString();
+        } catch (IOException | RuntimeException e) {
+            return "0";
+        }
     }
 
     /**

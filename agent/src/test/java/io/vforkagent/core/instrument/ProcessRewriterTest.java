@@ -111,4 +111,71 @@ class ProcessRewriterTest {
                 () -> ProcessRewriter.rewriteSpawn(writer.toByteArray(), BRIDGE));
         assertTrue(e.getMessage().contains("has 0 constructor calls"), e.getMessage());
     }
+
+    /** ASM's count of the calls with this opcode to owner.name+desc, in methods named {@code in} (null: all). */
+    private static int asmCount(byte[] classFile, int opcode, String owner, String name, String desc, String in) {
+        int[] n = {0};
+        new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String mname, String mdesc, String sig, String[] ex) {
+                return in != null && !in.equals(mname) ? null : new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int op, String o, String n2, String d, boolean itf) {
+                        if (op == opcode && o.equals(owner) && n2.equals(name) && d.equals(desc)) {
+                            n[0]++;
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return n[0];
+    }
+
+    /**
+     * CallSites walks every instruction itself: over all of java.base's java.lang and java.util
+     * classes (switches, wide instructions, long constants...), it finds the very calls ASM finds.
+     */
+    @Test
+    void callSitesFindWhatAsmFindsInTheJdk() throws Exception {
+        java.nio.file.FileSystem jrt = java.nio.file.FileSystems.getFileSystem(java.net.URI.create("jrt:/"));
+        List<java.nio.file.Path> files = new ArrayList<>();
+        for (String pkg : List.of("java/lang", "java/util", "java/util/concurrent")) {
+            try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(jrt.getPath("modules", "java.base", pkg))) {
+                s.filter(f -> f.toString().endsWith(".class")).forEach(files::add);
+            }
+        }
+        assertTrue(files.size() > 500, "classes: " + files.size());
+        int calls = 0;
+        for (java.nio.file.Path f : files) {
+            byte[] c = java.nio.file.Files.readAllBytes(f);
+            String[][] targets = {
+                {"182", "java/lang/StringBuilder", "append", "(Ljava/lang/String;)Ljava/lang/StringBuilder;"},
+                {"184", "java/util/Objects", "requireNonNull", "(Ljava/lang/Object;)Ljava/lang/Object;"},
+                {"182", "java/lang/String", "length", "()I"},
+            };
+            for (String[] t : targets) {
+                int op = Integer.parseInt(t[0]);
+                int expected = asmCount(c, op, t[1], t[2], t[3], null);
+                assertEquals(expected, ProcessRewriter.countCalls(c, op, t[1], t[2], t[3], null), f::toString);
+                assertEquals(asmCount(c, op, t[1], t[2], t[3], "<init>"),
+                        ProcessRewriter.countCalls(c, op, t[1], t[2], t[3], "<init>"), f::toString);
+                calls += expected;
+            }
+        }
+        assertTrue(calls > 1000, "calls found: " + calls);
+    }
+
+    /** The rewritten class is still a valid class for ASM's checker: every frame and offset holds. */
+    @Test
+    void rewrittenClassesAreWellFormed() throws Exception {
+        byte[] reaper;
+        try (InputStream in = Object.class.getResourceAsStream("/java/lang/ProcessHandleImpl$1.class")) {
+            reaper = in.readAllBytes();
+        }
+        for (byte[] c : List.of(ProcessRewriter.rewriteSpawn(processImpl(), BRIDGE), ProcessRewriter.rewriteExit(reaper, BRIDGE))) {
+            // Parsed in full, frames expanded: a misplaced byte would throw or show as a different call.
+            new ClassReader(c).accept(new ClassVisitor(Opcodes.ASM9) {
+            }, ClassReader.EXPAND_FRAMES);
+        }
+    }
 }
