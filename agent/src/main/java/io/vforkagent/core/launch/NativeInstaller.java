@@ -66,11 +66,6 @@ public final class NativeInstaller {
         io.vforkagent.core.AgentLog.trace("library checked");
         Path dir = privateDirectory(baseDir);
         try {
-            // A JVM that ends before the library is loaded (a short-lived one) does not leave them
-            // behind; the directory first, as they are removed in the reverse order.
-            dir.toFile().deleteOnExit();
-            dir.resolve(LIBRARY_FILE).toFile().deleteOnExit();
-            dir.resolve(DISPATCH_FILE).toFile().deleteOnExit();
             io.vforkagent.core.AgentLog.trace("private directory");
             startJna(dir.resolve(DISPATCH_FILE));
             io.vforkagent.core.AgentLog.trace("JNA started");
@@ -132,6 +127,13 @@ public final class NativeInstaller {
     }
 
     private static void discard(Path dir) {
+        synchronized (FILES) {
+            CREATED.remove(dir);
+            delete(dir);
+        }
+    }
+
+    private static void delete(Path dir) {
         try {
             Files.deleteIfExists(dir.resolve(LIBRARY_FILE));
             Files.deleteIfExists(dir.resolve(DISPATCH_FILE));
@@ -257,8 +259,51 @@ public final class NativeInstaller {
     }
 
     /** Writes checked bytes to a new file of the private directory and checks what it holds. */
+    /**
+     * Held while a private directory or a file in it is made, and by the exit hook while it removes
+     * them: a JVM that ends while the agent still starts (a short-lived one) leaves nothing behind,
+     * whichever comes first. File.deleteOnExit could not: a file written just after its hook ran
+     * stayed, with its directory.
+     */
+    private static final Object FILES = new Object();
+    /** The private directories made and not yet removed. */
+    private static final java.util.Set<Path> CREATED = new java.util.HashSet<>();
+    /** Set by the exit hook: nothing is made after it. */
+    private static boolean exiting;
+    private static boolean hooked;
+
+    /** Under FILES: fails once the JVM's exit has begun; arms the exit hook at the first call. */
+    private static void beforeMaking() throws IOException {
+        if (exiting) {
+            throw new IOException("the JVM is exiting");
+        }
+        if (!hooked) {
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(NativeInstaller::atExit, "vfork-agent-cleanup"));
+            } catch (IllegalStateException shuttingDown) {
+                exiting = true;
+                throw new IOException("the JVM is exiting");
+            }
+            hooked = true;
+        }
+    }
+
+    private static void atExit() {
+        synchronized (FILES) {
+            exiting = true;
+            for (Path dir : CREATED) {
+                delete(dir);
+            }
+            CREATED.clear();
+        }
+    }
+
     private static void writeChecked(byte[] bytes, Path file) throws IOException {
-        Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        synchronized (FILES) {
+            beforeMaking();
+            Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+        }
         // No other user can change the directory (privateDirectory); read back all the same.
         if (!java.util.Arrays.equals(Files.readAllBytes(file), bytes)) {
             throw new IOException(file + " changed after it was written; not loaded");
@@ -293,7 +338,11 @@ public final class NativeInstaller {
             Path dir = base.resolve("vfork-agent-" + pid + "-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
             try {
-                Files.createDirectory(dir, PRIVATE);
+                synchronized (FILES) {
+                    beforeMaking();
+                    Files.createDirectory(dir, PRIVATE);
+                    CREATED.add(dir);
+                }
             } catch (FileAlreadyExistsException taken) {
                 last = taken;
                 continue;
@@ -304,7 +353,7 @@ public final class NativeInstaller {
                 checkPrivate(dir);
                 return dir;
             } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(dir);
+                discard(dir);
                 throw e;
             }
         }
