@@ -41,15 +41,30 @@ final class AgentBean implements AgentMXBean {
     }
 
     /**
-     * For a -javaagent: registers at the application's first spawn, as the start line is logged.
+     * For a -javaagent: registers on a thread of its own, {@value #AFTER_FIRST_SPAWN_MILLIS} ms after
+     * the application's first spawn (when the start line is logged).
      * Creating the platform MBean server initialises java.util.logging for good: at start-up it
      * would fix the JVM's LogManager before an application that picks its own in main
      * (java.util.logging.manager, as JBoss LogManager users do) has picked it.
      */
+    static final long AFTER_FIRST_SPAWN_MILLIS = 250;
+
     void registerAtFirstSpawn() {
         service.atFirstSpawn(new Runnable() {
+            private boolean waited;
+
             @Override
             public void run() {
+                if (!waited) {
+                    // Not while the application's first spawn and its start still run: on few cores the
+                    // MBean server's tens of ms of CPU (JMX classes, libmanagement) would compete with them.
+                    waited = true;
+                    try {
+                        Thread.sleep(AFTER_FIRST_SPAWN_MILLIS);
+                    } catch (InterruptedException e) {
+                        return; // this thread is the agent's: nobody else interrupts it
+                    }
+                }
                 // The platform MBean server loads libmanagement in a JDK class initialiser: with
                 // no descriptor to spare it would fail, and that JDK class with it, for good
                 // (the application's own JMX then throws NoClassDefFoundError). Later instead.
