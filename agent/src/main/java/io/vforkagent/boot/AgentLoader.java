@@ -14,10 +14,10 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * Loads the agent's own classes and its libraries (ByteBuddy, JNA) from the {@code inst/} folder
+ * Loads the agent's own classes and its library (JNA) from the {@code inst/} folder
  * of the agent jar, where they are stored as {@code .classdata} so that neither the application's
  * class loader (the jar is on its class path) can see them. An
- * application with its own, different ByteBuddy or JNA therefore never meets ours.
+ * application with its own, different JNA therefore never meets ours.
  *
  * <p>SLF4J is the one exception: it is looked up in the application's class loader, so that the
  * agent's log lines go through the application's own logging configuration (and so is the JDK's
