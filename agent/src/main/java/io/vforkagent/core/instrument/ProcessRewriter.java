@@ -1,5 +1,7 @@
 package io.vforkagent.core.instrument;
 
+import io.vforkagent.core.launch.JdkLauncher;
+
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
@@ -20,10 +22,11 @@ import java.security.ProtectionDomain;
 public final class ProcessRewriter implements ClassFileTransformer {
     public static final String SPAWN_OWNER = "java/lang/ProcessImpl";
     public static final String SPAWN_METHOD = "forkAndExec";
-    public static final String SPAWN_DESCRIPTOR = "(I[B[B[BI[BI[B[IZ)I";
+    /** "(I[B[B[BI[BI[B[IZ)I": from the one definition of the JDK's types. */
+    public static final String SPAWN_DESCRIPTOR = JdkLauncher.FORK_AND_EXEC.toMethodDescriptorString();
     public static final String WAIT_OWNER = "java/lang/ProcessHandleImpl";
     public static final String WAIT_METHOD = "waitForProcessExit0";
-    public static final String WAIT_DESCRIPTOR = "(JZ)I";
+    public static final String WAIT_DESCRIPTOR = JdkLauncher.WAIT_FOR_EXIT.toMethodDescriptorString();
     /** The JDK's reaper task (an anonymous class in 17 to 25); other nested classes are checked by content. */
     static final String REAPER_CLASS = "java.lang.ProcessHandleImpl$1";
 

@@ -47,6 +47,13 @@ class ProcessRewriterTest {
                 ProcessRewriter.SPAWN_METHOD, ProcessRewriter.SPAWN_DESCRIPTOR, "<init>");
     }
 
+    /** The descriptors derive from JdkLauncher's method types: what the JDK's class files hold. */
+    @Test
+    void descriptorsAreTheJdksOwn() {
+        org.junit.jupiter.api.Assertions.assertEquals("(I[B[B[BI[BI[B[IZ)I", ProcessRewriter.SPAWN_DESCRIPTOR);
+        org.junit.jupiter.api.Assertions.assertEquals("(JZ)I", ProcessRewriter.WAIT_DESCRIPTOR);
+    }
+
     @Test
     void theRunningJdkHasTheExpectedShape() throws Exception {
         assertEquals(1, forkAndExecCalls(processImpl()));
