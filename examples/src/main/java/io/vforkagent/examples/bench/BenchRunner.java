@@ -155,15 +155,18 @@ public final class BenchRunner {
 
     private static String exec(List<String> cmd) throws IOException, InterruptedException {
         Path out = Files.createTempFile("bench", ".out");
+        Path err = Files.createTempFile("bench", ".err");
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            // Apart, then joined: the agent's start line on stderr must not land inside a result line.
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("timed out: " + cmd);
             }
-            return Files.readString(out, StandardCharsets.UTF_8);
+            return Files.readString(out, StandardCharsets.UTF_8) + Files.readString(err, StandardCharsets.UTF_8);
         } finally {
             Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
     }
 
