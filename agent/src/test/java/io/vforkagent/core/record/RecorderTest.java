@@ -1,6 +1,7 @@
 package io.vforkagent.core.record;
 
 import io.vforkagent.core.Options;
+import io.vforkagent.core.launch.Outcomes;
 import io.vforkagent.core.launch.SpawnRequest;
 import org.junit.jupiter.api.Test;
 
@@ -75,5 +76,41 @@ class RecorderTest {
         String joined = arguments("args=full", "app", List.of("x\ry", "e\u001b"));
         assertEquals("\"x\\ry\" \"e\\u001b\"", joined);
         assertEquals("\"\\\"x\\\\ry\\\" \\\"e\\\\u001b\\\"\"", LogLines.quote(joined));
+    }
+
+    private static SpawnRequest echo() {
+        return new SpawnRequest(null, 2, null, "/bin/echo\0".getBytes(), "hi\0".getBytes(), 1, null, 0, null,
+                new int[] {-1, -1, -1}, false);
+    }
+
+    /** A started child is tracked until it is reaped, once the exit hook is in place; a failure never is. */
+    @Test
+    void childrenAreTrackedFromSpawnToExit() {
+        Recorder r = new Recorder(Options.parse("", new Properties()));
+        r.record(null, echo(), Outcomes.started(101, false));
+        assertEquals(0, r.liveChildren(), "no exit hook: nothing would remove it");
+        r.trackExits(true);
+        r.record(null, echo(), Outcomes.started(102, false));
+        r.record(null, echo(), Outcomes.failed("vfork", 2, "ENOENT", "exec", new java.io.IOException("x")));
+        assertEquals(1, r.liveChildren());
+        r.exited(101, Outcomes.exited()); // not tracked: no exit counted
+        assertEquals(0, r.exits());
+        r.exited(102, Outcomes.exited());
+        assertEquals(0, r.liveChildren());
+        assertEquals(1, r.exits());
+        r.exited(102, Outcomes.exited()); // reaped once only
+        assertEquals(1, r.exits());
+    }
+
+    /** Every started launch is in the latency figures; a failed one is not. */
+    @Test
+    void latencyCountsStartedLaunches() {
+        Recorder r = new Recorder(Options.parse("", new Properties()));
+        r.record(null, echo(), Outcomes.started(201, false));
+        r.record(null, echo(), Outcomes.started(202, false));
+        r.record(null, echo(), Outcomes.failed("vfork", 2, "ENOENT", "exec", new java.io.IOException("x")));
+        LatencyHistogram.Snapshot s = r.latency();
+        assertEquals(2, s.total);
+        assertTrue(s.maxNanos >= 150_000, String.valueOf(s.maxNanos));
     }
 }
