@@ -1,5 +1,6 @@
 package io.vforkagent.core.launch;
 
+import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
@@ -151,17 +152,29 @@ public final class NativeInstaller {
         /** F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE: the bytes can never change. */
         static final int ALL_SEALS = 1 | 2 | 4 | 8;
 
-        static {
-            Native.register(Libc.class, NativeLibrary.getProcess());
+        // Called through JNA's Function, not bound with Native.register: four calls, once, do not
+        // pay for the register's first use (~25-35 ms: JNA's FFI type structures, read by reflection).
+        private static final NativeLibrary C = NativeLibrary.getProcess();
+        private static final Function MEMFD_CREATE = C.getFunction("memfd_create");
+        private static final Function WRITE = C.getFunction("write");
+        private static final Function FCNTL = C.getFunction("fcntl");
+        private static final Function CLOSE = C.getFunction("close");
+
+        static int memfd_create(String name, int flags) {
+            return MEMFD_CREATE.invokeInt(new Object[] {name, flags});
         }
 
-        static native int memfd_create(String name, int flags);
+        static long write(int fd, Pointer buf, long count) {
+            return WRITE.invokeLong(new Object[] {fd, buf, count});
+        }
 
-        static native long write(int fd, Pointer buf, long count);
+        static int fcntl(int fd, int cmd, int arg) {
+            return FCNTL.invokeInt(new Object[] {fd, cmd, arg});
+        }
 
-        static native int fcntl(int fd, int cmd, int arg);
-
-        static native int close(int fd);
+        static int close(int fd) {
+            return CLOSE.invokeInt(new Object[] {fd});
+        }
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.vforkagent.core.launch;
 
-import com.sun.jna.Native;
+import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 
 import java.io.IOException;
@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * JNA direct mapping of {@code libvforkagent.so} (see {@code native/src/main/c/vforkagent.h}).
- * Direct mapping is used because it is the cheapest JNA call: no proxy, no reflection per call.
+ * JNA binding of {@code libvforkagent.so} (see {@code native/src/main/c/vforkagent.h}): each
+ * function through a {@link Function}, no proxy, no reflection per call.
  */
 public final class NativeLauncher {
     static final int ABI_VERSION = 2;
@@ -61,19 +61,85 @@ public final class NativeLauncher {
         return osArch.equals("aarch64") ? "linux-aarch64" : "linux-x86-64";
     }
 
-    static native int vfa_init();
+    /**
+     * The library's functions, called through JNA's {@link Function}: it costs a microsecond or
+     * two more per call than a direct mapping (boxing, an argument array; a spawn takes hundreds),
+     * and spares the first spawn the direct mapping's first {@code Native.register} (~25-35 ms of
+     * JNA's FFI type set-up on the agent's start-up thread, which that spawn waits for).
+     */
+    private static final class Bound {
+        final Function init;
+        final Function spawn;
+        final Function await;
+        final Function features;
+        final Function strerror;
+        final Function errnoName;
+
+        Bound(NativeLibrary lib) {
+            init = lib.getFunction("vfa_init");
+            spawn = lib.getFunction("vfa_spawn");
+            await = lib.getFunction("vfa_wait");
+            features = lib.getFunction("vfa_features");
+            strerror = lib.getFunction("vfa_strerror");
+            errnoName = lib.getFunction("vfa_errno_name");
+        }
+    }
+
+    /** Set once, by {@link #bind}; read only once {@link #isLoaded} (or a state published after it) says so. */
+    private static volatile Bound bound;
+
+    static int vfa_init() {
+        return bound.init.invokeInt(new Object[0]);
+    }
 
     /** Returns a pid, or on failure -(step << 12 | errno); flags say if there is an env block and a directory. */
-    static native int vfa_spawn(byte[] prog, byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir,
-                                int[] fds, int flags, byte[] execPath, int execPathCap, long[] out);
+    static int vfa_spawn(byte[] prog, byte[] argBlock, int argc, byte[] envBlock, int envc, byte[] dir,
+                         int[] fds, int flags, byte[] execPath, int execPathCap, long[] out) {
+        Object[] args = {prog, argBlock, argc, envBlock, envc, dir, fds, flags, execPath, execPathCap, out};
+        try {
+            return bound.spawn.invokeInt(args);
+        } catch (OutOfMemoryError e) {
+            if (!copyFailed(e)) {
+                throw e;
+            }
+            // An argument could not be copied to native memory (malloc failed): nothing was started,
+            // no pipe made. The JDK's answer to a failed copy, as the library gives for a NULL one.
+            return -(STEP_ALLOC << 12 | ENOMEM);
+        }
+    }
 
-    static native int vfa_wait(int pid, long[] out);
+    /** -1 (the caller asks the JDK then) when the figures' array could not be copied either. */
+    static int vfa_wait(int pid, long[] out) {
+        Object[] args = {pid, out};
+        try {
+            return bound.await.invokeInt(args);
+        } catch (OutOfMemoryError e) {
+            if (!copyFailed(e)) {
+                throw e;
+            }
+            return -1;
+        }
+    }
 
-    static native int vfa_features();
+    private static final int ENOMEM = 12;
 
-    static native int vfa_strerror(int errnum, byte[] buf, int cap);
+    /** JNA's error when malloc refused it the native copy of an array argument. */
+    private static boolean copyFailed(OutOfMemoryError e) {
+        String m = e.getMessage();
+        return m != null && m.startsWith("Could not obtain memory");
+    }
 
-    static native int vfa_errno_name(int errnum, byte[] buf, int cap);
+    static int vfa_features() {
+        return bound.features.invokeInt(new Object[0]);
+    }
+
+    static int vfa_strerror(int errnum, byte[] buf, int cap) {
+        return bound.strerror.invokeInt(new Object[] {errnum, buf, cap});
+    }
+
+    static int vfa_errno_name(int errnum, byte[] buf, int cap) {
+        return bound.errnoName.invokeInt(new Object[] {errnum, buf, cap});
+    }
 
     /** Extracts, checks, loads and registers the library in one go (see {@link NativeInstaller}). */
     public static void load(Path baseDir) throws IOException {
@@ -90,7 +156,7 @@ public final class NativeLauncher {
             return;
         }
         try {
-            Native.register(NativeLauncher.class, lib);
+            bound = new Bound(lib);
         } catch (LinkageError | RuntimeException e) {
             throw new IOException("cannot bind " + lib.getName() + ": " + oneLine(e), e);
         }
