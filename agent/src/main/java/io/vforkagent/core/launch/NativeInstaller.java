@@ -292,7 +292,13 @@ public final class NativeInstaller {
         }
         if (!hooked) {
             try {
-                Runtime.getRuntime().addShutdownHook(new Thread(NativeInstaller::atExit, "vfork-agent-cleanup"));
+                // A Thread subclass, not a method reference: no lambda spun during the start.
+                Runtime.getRuntime().addShutdownHook(new Thread("vfork-agent-cleanup") {
+                    @Override
+                    public void run() {
+                        atExit();
+                    }
+                });
             } catch (IllegalStateException shuttingDown) {
                 exiting = true;
                 throw new IOException("the JVM is exiting");
