@@ -119,7 +119,9 @@ public final class QuietJna {
                         i++;
                         break;
                     default:
-                        return classFile; // a constant this reader does not know: leave the class alone
+                        // A newer class file than this reader knows: fail the build rather than ship a
+                        // JNA class that may still read the JVM's properties.
+                        throw new IllegalArgumentException("unknown constant pool tag " + tag + " at entry " + i);
                 }
             }
             int rest = in.available();

@@ -109,4 +109,15 @@ class QuietJnaTest {
         }
         assertSame(own, QuietJna.relocate(own));
     }
+
+    /** A constant this reader does not know fails the build: a class left alone could still read the JVM's properties. */
+    @Test
+    void unknownConstantFailsTheBuild() throws Exception {
+        byte[] own;
+        try (var in = io.vforkagent.boot.AgentMain.class.getResourceAsStream("AgentMain.class")) {
+            own = in.readAllBytes();
+        }
+        own[10] = (byte) 2; // the first constant's tag: 2 is unused by the JVMS
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> QuietJna.relocate(own));
+    }
 }

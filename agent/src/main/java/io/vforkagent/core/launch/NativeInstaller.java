@@ -148,6 +148,8 @@ public final class NativeInstaller {
     static final class Libc {
         static final int MFD_CLOEXEC = 1;
         static final int MFD_ALLOW_SEALING = 2;
+        static final int MFD_EXEC = 0x10;
+        static final int EINVAL = 22;
         static final int F_ADD_SEALS = 1033;
         /** F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE: the bytes can never change. */
         static final int ALL_SEALS = 1 | 2 | 4 | 8;
@@ -183,7 +185,12 @@ public final class NativeInstaller {
      */
     private static NativeLibrary fromMemfd(byte[] library) throws IOException {
         io.vforkagent.core.AgentLog.trace("NativeLibrary, Libc");
-        int fd = Libc.memfd_create(MEMFD_NAME, Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING);
+        // MFD_EXEC says the memfd is meant to be executable: Linux 6.3+ warns in its log about a
+        // memfd made without it (or MFD_NOEXEC_SEAL); before 6.3 it is EINVAL, so without it then.
+        int fd = Libc.memfd_create(MEMFD_NAME, Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING | Libc.MFD_EXEC);
+        if (fd < 0 && Native.getLastError() == Libc.EINVAL) {
+            fd = Libc.memfd_create(MEMFD_NAME, Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING);
+        }
         if (fd < 0) {
             throw new IOException("memfd_create: errno " + Native.getLastError());
         }
@@ -343,6 +350,9 @@ public final class NativeInstaller {
      * never reused: creation fails if the name exists (even as a link). Not
      * Files.createTempDirectory, whose SecureRandom costs ~15 ms to seed at every JVM start.
      */
+    /** What to do about a refused directory, said with the refusal. */
+    private static final String TMPDIR_HINT = "; give the agent a directory of its own with tmpdir=DIR";
+
     static Path privateDirectory(Path baseDir) throws IOException {
         Path base;
         try {
@@ -413,12 +423,13 @@ public final class NativeInstaller {
             int m = (Integer) a.get("mode");
             if (owner != 0 && owner != uid) {
                 throw new IOException("not safe to load a library from " + dir.getParent() + ": " + p
-                        + " belongs to uid " + owner + ", not to this user (uid " + uid + ") or root");
+                        + " belongs to uid " + owner + ", not to this user (uid " + uid + ") or root"
+                        + TMPDIR_HINT);
             }
             if ((m & 0022) != 0 && (m & 01000) == 0) {
                 throw new IOException("not safe to load a library from " + dir.getParent() + ": " + p
                         + " can be changed by other users (mode " + Integer.toOctalString(m & 07777)
-                        + ", writable by group or others and not sticky)");
+                        + ", writable by group or others and not sticky)" + TMPDIR_HINT);
             }
         }
     }

@@ -29,6 +29,7 @@ class PrivateDirectoryTest {
         chmod(shared, "rwxrwxrwx");
         IOException e = assertThrows(IOException.class, () -> NativeInstaller.privateDirectory(shared));
         assertTrue(e.getMessage().contains(shared + " can be changed by other users (mode 777"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; give the agent a directory of its own with tmpdir=DIR"), e.getMessage());
         try (var s = Files.list(shared)) {
             assertEquals(0, s.count(), "the directory made is removed again");
         }
@@ -62,6 +63,7 @@ class PrivateDirectoryTest {
         Assumptions.assumeTrue(p.waitFor() == 0, "chown needs root");
         IOException e = assertThrows(IOException.class, () -> NativeInstaller.privateDirectory(theirs));
         assertTrue(e.getMessage().contains(theirs + " belongs to uid 65534"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("tmpdir=DIR"), e.getMessage());
     }
 
     /** A link is followed once, and the real directories are the ones checked. */
