@@ -1,5 +1,7 @@
 package io.vforkagent.core;
 
+import io.vforkagent.core.instrument.CallSites;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -55,65 +57,13 @@ public final class BootstrapBridge {
     }
 
     /**
-     * The compiled bridge, renamed into java.lang: its name is in the constant pool only, as a
-     * class name or inside a descriptor ("L...;"), so the UTF-8 entries naming it are rewritten
-     * and every other byte is kept. No ASM remapper: a dozen classes less to load at every start.
+     * The compiled bridge, renamed into java.lang by {@link CallSites#renamed} (no ASM remapper: a
+     * dozen classes less to load at every start).
      *
-     * @throws IllegalStateException if the agent's package is named anywhere else (nothing to define then)
+     * @throws IllegalStateException if the bridge names any of the agent's own classes (nothing to define then)
      */
     static byte[] renamed(byte[] classFile) {
-        String from = SOURCE;
-        String to = NAME.replace('.', '/');
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(classFile.length + 16);
-        int count = u2(classFile, 8);
-        out.write(classFile, 0, 10); // magic, version, constant pool count
-        int p = 10;
-        for (int i = 1; i < count; i++) {
-            int tag = classFile[p] & 0xff;
-            if (tag == 1) { // CONSTANT_Utf8: u2 length, bytes (the names here are ASCII)
-                int len = u2(classFile, p + 1);
-                String text = new String(classFile, p + 3, len, java.nio.charset.StandardCharsets.ISO_8859_1);
-                String renamed = text.equals(from) ? to : text.replace("L" + from + ";", "L" + to + ";");
-                if (renamed.contains("io/vforkagent")) {
-                    throw new IllegalStateException("the bridge names the agent's own classes: " + renamed);
-                }
-                byte[] bytes = renamed.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-                out.write(tag);
-                out.write(bytes.length >>> 8);
-                out.write(bytes.length);
-                out.write(bytes, 0, bytes.length);
-                p += 3 + len;
-                continue;
-            }
-            int size = constantSize(tag);
-            out.write(classFile, p, size);
-            p += size;
-            if (tag == 5 || tag == 6) {
-                i++; // a long or a double takes two entries
-            }
-        }
-        out.write(classFile, p, classFile.length - p); // the class itself: it refers to entries by index only
-        return out.toByteArray();
-    }
-
-    /** The size, with its tag, of a constant pool entry other than UTF-8 (JVMS 4.4). */
-    private static int constantSize(int tag) {
-        switch (tag) {
-            case 7: case 8: case 16: case 19: case 20: // Class, String, MethodType, Module, Package
-                return 3;
-            case 15: // MethodHandle
-                return 4;
-            case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18: // Integer ... InvokeDynamic
-                return 5;
-            case 5: case 6: // Long, Double
-                return 9;
-            default:
-                throw new IllegalStateException("unknown constant pool tag " + tag + " in the bridge");
-        }
-    }
-
-    private static int u2(byte[] b, int at) {
-        return (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
+        return CallSites.renamed(classFile, SOURCE, NAME.replace('.', '/'), "io/vforkagent");
     }
 
     /** Installs the agent's handlers into the bridge. */

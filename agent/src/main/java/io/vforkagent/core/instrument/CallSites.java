@@ -13,7 +13,7 @@ import java.util.List;
  * stack size moves, so nothing else needs rewriting. Written out rather than done with ASM,
  * whose ~30 classes cost more to load at every JVM start than the rewrite itself.
  */
-final class CallSites {
+public final class CallSites {
     static final int INVOKEVIRTUAL = 0xb6;
     static final int INVOKESTATIC = 0xb8;
     private static final int UTF8 = 1;
@@ -208,6 +208,43 @@ final class CallSites {
         out.write(b, 10, poolEnd - 10);
         out.write(pool.toByteArray(), 0, pool.size());
         out.write(rest, 0, rest.length);
+        return out.toByteArray();
+    }
+
+    /**
+     * The class renamed from {@code from} to {@code to} (internal names): a class name is in the
+     * constant pool only, as a Class entry's UTF-8 or inside a descriptor ("L...;"), so those
+     * UTF-8 entries are rewritten and every other byte is kept.
+     *
+     * @throws IllegalStateException if a UTF-8 constant still contains {@code forbidden} after it
+     */
+    public static byte[] renamed(byte[] classFile, String from, String to, String forbidden) {
+        CallSites c = new CallSites(classFile);
+        byte[] b = c.b;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(b.length + 16);
+        out.write(b, 0, 10); // magic, version, constant pool count
+        for (int i = 1; i < c.entry.length; i++) {
+            int p = c.entry[i];
+            if (p < 0) {
+                continue; // a long's or a double's second slot
+            }
+            int tag = b[p] & 0xff;
+            if (tag != UTF8) {
+                out.write(b, p, c.size(tag, p));
+                continue;
+            }
+            String text = c.utf8(i);
+            String renamed = text.equals(from) ? to : text.replace("L" + from + ";", "L" + to + ";");
+            if (renamed.contains(forbidden)) {
+                throw new IllegalStateException("still names " + forbidden + " after the rename: " + renamed);
+            }
+            if (renamed.equals(text)) {
+                out.write(b, p, c.size(tag, p)); // as it was, byte for byte (modified UTF-8 included)
+            } else {
+                utf8(out, renamed); // names: ASCII
+            }
+        }
+        out.write(b, c.poolEnd, b.length - c.poolEnd); // the class itself refers to entries by index only
         return out.toByteArray();
     }
 

@@ -29,10 +29,13 @@ final class Children {
         tracking = on;
     }
 
+    boolean tracking() {
+        return tracking;
+    }
+
+    /** Only while {@link #tracking}: the caller asks first, and spends nothing on the record otherwise. */
     void started(int pid, byte[] program, long startNanos, boolean quiet) {
-        if (tracking) {
-            children.put((long) pid, new Child(program, startNanos, Thread.currentThread().getName(), quiet));
-        }
+        children.put((long) pid, new Child(program, startNanos, Thread.currentThread().getName(), quiet));
     }
 
     /** The child's record, removed; null when it was not tracked. */

@@ -98,9 +98,11 @@ public class Recorder {
     private void spawned(Object event, SpawnRequest request, SpawnOutcome outcome) {
         long nanos = outcome.nanos();
         figures.spawned(nanos);
-        // The level first: with DEBUG off (the usual case) no thread-local is looked up per spawn.
-        children.started(outcome.pid(), request.programBytes(), outcome.startNanos(),
-                AgentLog.isDebugEnabled() && guard.inside());
+        if (children.tracking()) {
+            // The level first: with DEBUG off (the usual case) no thread-local is looked up per spawn.
+            children.started(outcome.pid(), request.programBytes(), outcome.startNanos(),
+                    AgentLog.isDebugEnabled() && guard.inside());
+        }
         boolean commit = event != null && JfrHooks.shouldCommit(event);
         long slow = slowNanos;
         boolean isSlow = nanos >= slow;
