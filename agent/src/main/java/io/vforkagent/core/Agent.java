@@ -5,8 +5,6 @@ import io.vforkagent.core.launch.JdkLauncher;
 import io.vforkagent.core.record.Recorder;
 
 import java.lang.instrument.Instrumentation;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 
 /**
  * Starts the agent: checks the platform, installs the spawner behind the bridge, rewrites
@@ -16,10 +14,6 @@ import java.lang.invoke.MethodType;
  */
 public final class Agent {
     public static final String VERSION = versionOfJar();
-
-    /** The bridge's spawn handle: {@code forkAndExec}'s type with the {@code ProcessImpl} as an Object first. */
-    static final MethodType SPAWN_TYPE = JdkLauncher.FORK_AND_EXEC.insertParameterTypes(0, Object.class);
-    static final MethodType EXIT_TYPE = JdkLauncher.WAIT_FOR_EXIT;
 
     private Agent() {
     }
@@ -94,26 +88,21 @@ public final class Agent {
         AgentBean bean;
         ProcessRewriter rewriter;
         try {
-            service = new SpawnService(JdkLauncher.create(), stats, recorder);
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            service = new SpawnService(new JdkLauncher(), stats, recorder);
             bean = new AgentBean(service, stats, recorder);
             control = new Control(service, recorder, bean);
             // Before the control handle is reachable: an attach during the start wins over these.
             control.want(options.launcher());
             bean.want(options.flag("jmx"));
-            BootstrapBridge.install(bridge,
-                    lookup.findVirtual(SpawnService.class, "forkAndExec", SPAWN_TYPE).bindTo(service),
-                    lookup.findVirtual(SpawnService.class, "waitForProcessExit", EXIT_TYPE).bindTo(service),
-                    lookup.findVirtual(Control.class, "control", MethodType.methodType(String.class, String.class))
-                            .bindTo(control));
-            AgentLog.trace("handles installed");
+            BootstrapBridge.install(bridge, new BridgeCalls(service, control));
+            AgentLog.trace("bridge calls installed");
             // Before the rewrite: from then on the init thread's own spawn (JNA's) reaches the service.
             service.starting(init);
             rewriter = ProcessRewriter.install(inst, bridge);
-            AgentLog.trace("ProcessImpl rewritten");
+            AgentLog.trace("reaper rewritten");
         } catch (Throwable t) {
             try {
-                BootstrapBridge.install(bridge, null, null, null);
+                BootstrapBridge.install(bridge, null);
             } catch (ReflectiveOperationException ignored) {
                 // nothing was installed
             }

@@ -5,11 +5,13 @@ import io.vforkagent.core.instrument.CallSites;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongBinaryOperator;
+import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * Defines the bridge into {@code java.base} (package {@code java.lang}), the only place
@@ -66,11 +68,10 @@ public final class BootstrapBridge {
         return CallSites.renamed(classFile, SOURCE, NAME.replace('.', '/'), "io/vforkagent");
     }
 
-    /** Installs the agent's handlers into the bridge. */
-    static void install(Class<?> bridge, MethodHandle spawn, MethodHandle exit, MethodHandle control)
-            throws ReflectiveOperationException {
-        bridge.getMethod("install", MethodHandle.class, MethodHandle.class, MethodHandle.class)
-                .invoke(null, spawn, exit, control);
+    /** Installs the agent's side into the bridge; null uninstalls it. */
+    static void install(Class<?> bridge, BridgeCalls calls) throws ReflectiveOperationException {
+        bridge.getMethod("install", ToIntFunction.class, LongBinaryOperator.class, UnaryOperator.class)
+                .invoke(null, calls, calls, calls);
     }
 
     /** Passes options to the agent already installed in this JVM (by an earlier start or attach). */

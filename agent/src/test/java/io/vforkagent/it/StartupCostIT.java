@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StartupCostIT {
     private static List<String> classes;
+    private static List<String> lines;
 
     @BeforeAll
     static void startOnce() throws Exception {
@@ -31,7 +32,8 @@ class StartupCostIT {
         // The vfork launcher loaded: the whole start was made, not a fallback.
         assertTrue(r.stdout.contains("STARTED status=active version=") && r.stdout.contains("launcher=vfork"),
                 r::toString);
-        classes = Files.readAllLines(log).stream().map(l -> l.split(" ")[0]).collect(Collectors.toList());
+        lines = Files.readAllLines(log);
+        classes = lines.stream().map(l -> l.split(" ")[0]).collect(Collectors.toList());
         assertTrue(classes.contains("java.lang.VforkAgentBridge"), "no bridge in the log: " + classes.size());
     }
 
@@ -64,5 +66,34 @@ class StartupCostIT {
     void processImplRewrittenWithoutAsm() {
         // CallSites reads and patches the class file itself: none of the ~30 ASM classes loads.
         noneLoaded("net.bytebuddy.", "ByteBuddy's ASM loaded");
+    }
+
+    @Test
+    void noClassRetransformedAtStart() {
+        // ProcessImpl and the reaper are loaded with the transformer registered and rewritten as they
+        // are defined: no RedefineClasses (a VM operation at a safepoint) for a class not loaded before.
+        List<String> redefined = lines.stream().filter(l -> l.contains("__VM_RedefineClasses__"))
+                .collect(Collectors.toList());
+        assertTrue(redefined.isEmpty(), "retransformed: " + redefined);
+        assertTrue(classes.contains("java.lang.ProcessImpl"), "ProcessImpl was not loaded at the start");
+    }
+
+    @Test
+    void jdkNativesBoundOnlyWhenUsed() {
+        // Method handles on forkAndExec and waitForProcessExit0 spin LambdaForms: made at first use only.
+        noneLoaded("io.vforkagent.core.launch.JdkLauncher$", "the JDK's natives were bound at start");
+    }
+
+    @Test
+    void resourcesReadWithoutJarUrls() {
+        // The agent's loader reads its own resources from the open jar: no jar: URL handler, which
+        // opens the jar a second time.
+        noneLoaded("sun.net.www.protocol.jar.JarURLConnection", "a jar: URL was opened");
+        noneLoaded("sun.net.www.protocol.jar.URLJarFile", "the agent jar was opened a second time");
+    }
+
+    @Test
+    void dispatchWrittenWithoutFileChannels() {
+        noneLoaded("sun.nio.ch.FileChannelImpl", "NIO's file channels loaded");
     }
 }

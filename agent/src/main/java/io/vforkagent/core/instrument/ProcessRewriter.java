@@ -29,6 +29,7 @@ public final class ProcessRewriter implements ClassFileTransformer {
     public static final String WAIT_DESCRIPTOR = JdkLauncher.WAIT_FOR_EXIT.toMethodDescriptorString();
     /** The JDK's reaper task (an anonymous class in 17 to 25); other nested classes are checked by content. */
     static final String REAPER_CLASS = "java.lang.ProcessHandleImpl$1";
+    private static final String REAPER_INTERNAL = REAPER_CLASS.replace('.', '/');
 
     /** Internal name of the bridge class ({@code java/lang/VforkAgentBridge}). */
     private final String bridge;
@@ -36,6 +37,9 @@ public final class ProcessRewriter implements ClassFileTransformer {
     private volatile boolean spawnRewritten;
     private volatile boolean exitRewritten;
     private volatile Throwable exitFailure;
+    /** Whether the transformer was given each class (as it was defined, or retransformed). */
+    private volatile boolean spawnSeen;
+    private volatile boolean reaperSeen;
 
     private ProcessRewriter(Class<?> bridge) {
         this.bridge = bridge.getName().replace('.', '/');
@@ -46,22 +50,31 @@ public final class ProcessRewriter implements ClassFileTransformer {
      * is refused at start-up, not at the application's first spawn. The reaper is rewritten now
      * when it can be found, else when it loads.
      *
+     * <p>Each class is loaded with the transformer registered, so that one not loaded yet (the
+     * usual case under {@code -javaagent}) is rewritten as it is defined; only one loaded before
+     * (an attach) is retransformed, a VM operation at a safepoint that cost the start ~5-10 ms each.
+     *
      * @throws IllegalStateException with the reason when {@code ProcessImpl} does not have the expected shape
      */
     public static ProcessRewriter install(Instrumentation inst, Class<?> bridge) throws Exception {
-        Class<?> processImpl = Class.forName("java.lang.ProcessImpl", false, null);
         ProcessRewriter rewriter = new ProcessRewriter(bridge);
         // Stays registered: if another agent retransforms these classes later, the rewrite is applied again.
         inst.addTransformer(rewriter, true);
-        inst.retransformClasses(processImpl);
-        io.vforkagent.core.AgentLog.trace("ProcessImpl retransformed");
+        Class<?> processImpl = Class.forName("java.lang.ProcessImpl", false, null);
+        if (!rewriter.spawnSeen) {
+            inst.retransformClasses(processImpl);
+        }
+        io.vforkagent.core.AgentLog.trace(rewriter.spawnSeen ? "ProcessImpl rewritten" : "ProcessImpl retransformed");
         if (rewriter.spawnFailure != null || !rewriter.spawnRewritten) {
             inst.removeTransformer(rewriter);
             Throwable why = rewriter.spawnFailure;
             throw new IllegalStateException(why == null ? "ProcessImpl was not rewritten" : why.getMessage(), why);
         }
         try {
-            inst.retransformClasses(Class.forName(REAPER_CLASS, false, null));
+            Class<?> reaper = Class.forName(REAPER_CLASS, false, null);
+            if (!rewriter.reaperSeen) {
+                inst.retransformClasses(reaper);
+            }
         } catch (ClassNotFoundException | NoClassDefFoundError notThisJdk) {
             // rewritten by content when a reaper class loads
         }
@@ -84,6 +97,7 @@ public final class ProcessRewriter implements ClassFileTransformer {
             return null;
         }
         if (className.equals(SPAWN_OWNER)) {
+            spawnSeen = true;
             try {
                 byte[] out = rewriteSpawn(classfileBuffer, bridge);
                 spawnRewritten = true;
@@ -94,6 +108,9 @@ public final class ProcessRewriter implements ClassFileTransformer {
             }
         }
         if (className.startsWith(WAIT_OWNER + "$")) {
+            if (className.equals(REAPER_INTERNAL)) {
+                reaperSeen = true;
+            }
             try {
                 if (countExitCalls(classfileBuffer) == 0) {
                     return null;

@@ -20,29 +20,47 @@ public final class JdkLauncher implements Launcher {
         static final Pattern PATTERN = Pattern.compile("error(?:=|: )(\\d+)");
     }
 
-    private final MethodHandle forkAndExec;
-    private final MethodHandle waitForProcessExit;
+    /**
+     * The JDK's two natives as method handles, each made at its first use (class initialisation
+     * makes it once, thread-safely): not at start-up, where they cost the premain ~10-20 ms of
+     * spun LambdaForms, and most JVMs never need them (launcher=jdk, a fallback, a non-reaping wait).
+     * Needs java.lang opened to the agent's module, which {@code BootstrapBridge} does first.
+     * The rewriter found both called with these exact types, so a lookup failure here means a
+     * JDK unlike any the rewriter accepts: thrown as an Error, not hidden.
+     */
+    private static final class ForkAndExec {
+        static final MethodHandle HANDLE;
 
-    private JdkLauncher(MethodHandle forkAndExec, MethodHandle waitForProcessExit) {
-        this.forkAndExec = forkAndExec;
-        this.waitForProcessExit = waitForProcessExit;
+        static {
+            try {
+                Class<?> processImpl = Class.forName("java.lang.ProcessImpl", false, null);
+                MethodHandle mh = MethodHandles.privateLookupIn(processImpl, MethodHandles.lookup())
+                        .findVirtual(processImpl, "forkAndExec", FORK_AND_EXEC);
+                HANDLE = mh.asType(mh.type().changeParameterType(0, Object.class));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("ProcessImpl.forkAndExec" + FORK_AND_EXEC + ": " + e, e);
+            }
+        }
     }
 
-    /** Needs java.lang opened to the agent's module ({@code BootstrapBridge} does it). */
-    public static JdkLauncher create() throws ReflectiveOperationException {
-        Class<?> processImpl = Class.forName("java.lang.ProcessImpl", false, null);
-        MethodHandle mh = MethodHandles.privateLookupIn(processImpl, MethodHandles.lookup())
-                .findVirtual(processImpl, "forkAndExec", FORK_AND_EXEC);
-        Class<?> handleImpl = Class.forName("java.lang.ProcessHandleImpl", false, null);
-        MethodHandle wait = MethodHandles.privateLookupIn(handleImpl, MethodHandles.lookup())
-                .findStatic(handleImpl, "waitForProcessExit0", WAIT_FOR_EXIT);
-        return new JdkLauncher(mh.asType(mh.type().changeParameterType(0, Object.class)), wait);
+    private static final class WaitForExit {
+        static final MethodHandle HANDLE;
+
+        static {
+            try {
+                Class<?> handleImpl = Class.forName("java.lang.ProcessHandleImpl", false, null);
+                HANDLE = MethodHandles.privateLookupIn(handleImpl, MethodHandles.lookup())
+                        .findStatic(handleImpl, "waitForProcessExit0", WAIT_FOR_EXIT);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("ProcessHandleImpl.waitForProcessExit0" + WAIT_FOR_EXIT + ": " + e, e);
+            }
+        }
     }
 
     /** The JDK's own wait for a child's exit: exit status, or 0x80 + signal. */
     public int waitForProcessExit(long pid, boolean reap) {
         try {
-            return (int) waitForProcessExit.invokeExact(pid, reap);
+            return (int) WaitForExit.HANDLE.invokeExact(pid, reap);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -71,7 +89,7 @@ public final class JdkLauncher implements Launcher {
         long start = System.nanoTime();
         int pid;
         try {
-            pid = (int) forkAndExec.invokeExact(r.process, r.mode, r.helperpath, r.prog, r.argBlock, r.argc,
+            pid = (int) ForkAndExec.HANDLE.invokeExact(r.process, r.mode, r.helperpath, r.prog, r.argBlock, r.argc,
                     r.envBlock, r.envc, r.dir, r.fds, r.redirectErrorStream);
         } catch (IOException e) {
             long end = System.nanoTime();

@@ -21,11 +21,12 @@ public final class Callers {
 
     /**
      * Whether a frame of this class is the application's, not the JDK's or the agent's spawn path
-     * (the bridge, SpawnService, launching and recording): the one rule, here and in the report.
+     * (the bridge and its BridgeCalls, SpawnService, launching and recording): the one rule, here and in the report.
      */
     public static boolean isApplicationClass(String c) {
         return !(c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")
                 || c.startsWith("io.vforkagent.core.record.") || c.startsWith("io.vforkagent.core.launch.")
-                || c.startsWith("io.vforkagent.core.SpawnService") || c.startsWith("io.vforkagent.bridge."));
+                || c.startsWith("io.vforkagent.core.SpawnService") || c.startsWith("io.vforkagent.core.BridgeCalls")
+                || c.startsWith("io.vforkagent.bridge."));
     }
 }
