@@ -1,5 +1,6 @@
 package io.vforkagent.core;
 
+import io.vforkagent.core.launch.JnaPreload;
 import io.vforkagent.core.launch.NativeInstaller;
 import io.vforkagent.core.launch.NativeLauncher;
 
@@ -36,6 +37,7 @@ final class StartThread extends Thread {
         bean = b;
         control = c; // last: the volatile write publishes the other two
         handed.countDown();
+        JnaPreload.begin();
     }
 
     /** Premain gave up (or already handed over: then a no-op). */

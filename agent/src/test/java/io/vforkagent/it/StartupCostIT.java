@@ -96,4 +96,13 @@ class StartupCostIT {
     void dispatchWrittenWithoutFileChannels() {
         noneLoaded("sun.nio.ch.FileChannelImpl", "NIO's file channels loaded");
     }
+
+    @Test
+    void everyJnaClassOfTheStartIsPreloaded() throws Exception {
+        java.util.Set<String> listed = new java.util.HashSet<>(Files.readAllLines(
+                Path.of("src/main/resources/io/vforkagent/core/launch/jna-preload.txt")));
+        List<String> missing = classes.stream().filter(c -> c.startsWith("com.sun.jna.") && !listed.contains(c))
+                .collect(Collectors.toList());
+        assertTrue(missing.isEmpty(), "loaded by the start but not preloaded: " + missing);
+    }
 }
