@@ -11,7 +11,11 @@ import io.vforkagent.core.launch.NativeInstaller;
 final class LoadRetry implements Runnable {
     static final int ATTEMPTS = 10;
     private static final long SECOND = 1_000_000_000L;
-    /** strerror texts of the errors that pass. */
+    /**
+     * strerror texts of the errors that pass: in English, as the C library says them unless the
+     * JVM's locale has it translate (the JVM sets the locale from the environment). A shortage of
+     * descriptors, the usual one, is also seen directly, in any language.
+     */
     private static final String[] TRANSIENT = {
         "Too many open files", "Cannot allocate memory", "Resource temporarily unavailable",
         "No space left on device", "Disk quota exceeded", "Interrupted system call"
@@ -38,7 +42,12 @@ final class LoadRetry implements Runnable {
      * cause: no retry then.
      */
     static boolean isTransient(Throwable t) {
-        boolean passes = false;
+        return isTransient(t, !Headroom.descriptorsToSpare(Headroom.FOR_JDK_INIT));
+    }
+
+    /** With {@code descriptorsShort}: the process has few descriptors left now, whatever the message says. */
+    static boolean isTransient(Throwable t, boolean descriptorsShort) {
+        boolean passes = descriptorsShort;
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof NoClassDefFoundError || c instanceof ExceptionInInitializerError) {
                 return false;
