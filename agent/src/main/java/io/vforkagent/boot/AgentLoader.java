@@ -23,7 +23,8 @@ import java.util.jar.JarFile;
  * agent's log lines go through the application's own logging configuration (and so is the JDK's
  * attach API, which only that loader sees).
  */
-final class AgentLoader extends ClassLoader implements java.util.function.BiConsumer<String, URL> {
+final class AgentLoader extends ClassLoader
+        implements java.util.function.BiConsumer<String, URL>, java.util.function.Consumer<Object> {
     static final String PREFIX = "inst/";
 
     static {
@@ -85,6 +86,22 @@ final class AgentLoader extends ClassLoader implements java.util.function.BiCons
         }
         // JNA's classes come relocated (build.QuietJna, run where the jar is assembled).
         return defineClass(name, bytes, 0, bytes.length, domain);
+    }
+
+    /** The agent's entry point, handed over by its class initialiser (io.vforkagent.core.AgentEntry). */
+    private volatile java.util.function.Consumer<Object[]> entry;
+
+    @SuppressWarnings("unchecked")
+    @Override
+    public void accept(Object entryPoint) {
+        entry = (java.util.function.Consumer<Object[]>) entryPoint;
+    }
+
+    java.util.function.Consumer<Object[]> entry() {
+        if (entry == null) {
+            throw new IllegalStateException("the agent's entry point did not hand itself over");
+        }
+        return entry;
     }
 
     /** Resources served from elsewhere than the jar (NativeLauncher: JNA's dispatch library). */

@@ -62,6 +62,25 @@ class LayeringTest {
         assertEquals(List.of(), violations("io/vforkagent/boot", List.of("java/", "io/vforkagent/boot/")));
     }
 
+    /**
+     * The boot classes start the agent through java.base's Consumer (AgentEntry), not by reflection:
+     * on JDK 18+ a reflective call spins method handles, ~15-25 ms of the JVM's start (JDK 25).
+     */
+    @Test
+    void bootCallsTheAgentWithoutReflection() throws Exception {
+        List<String> reflective = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(classes().resolve("io/vforkagent/boot"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+                for (String name : referenced(Files.readAllBytes(f))) {
+                    if (name.startsWith("java/lang/reflect/Method") || name.equals("java/lang/reflect/Constructor")) {
+                        reflective.add(f.getFileName() + " -> " + name);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), reflective);
+    }
+
     @Test
     void bridgeNamesOnlyJavaBase() throws Exception {
         // java.util.function: the agent's side is installed as java.base's functional interfaces.
