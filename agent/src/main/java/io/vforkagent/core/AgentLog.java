@@ -57,7 +57,21 @@ public final class AgentLog {
     }
 
     private static final long TRACE_ORIGIN = System.nanoTime();
-    private static final boolean TRACE = System.getenv("VFORK_AGENT_TRACE_START") != null;
+    private static final boolean TRACE = traceWanted();
+
+    /**
+     * Whether VFORK_AGENT_TRACE_START is set, read from /proc/self/environ: on JDK 23+
+     * System.getenv's first use loads ProcessImpl, which premain then could no longer have
+     * rewritten as it is defined (a retransformation instead).
+     */
+    private static boolean traceWanted() {
+        try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/self/environ")) {
+            String environ = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            return ("\0" + environ).contains("\0VFORK_AGENT_TRACE_START=");
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
 
     /** With VFORK_AGENT_TRACE_START set: the time each start-up step ends, for start-up tuning. */
     public static void trace(String step) {
