@@ -52,6 +52,22 @@ class TrustIT {
     }
 
     /**
+     * A JNA on the boot class path (another version, its own unchecked dispatch library) is not
+     * the agent's: the agent's class loader defines its own JNA before asking its parents, so the
+     * other is never initialised (it would set jna.loaded and unpack its library).
+     */
+    @Test
+    void aJnaOnTheBootClassPathIsNotTheAgents() throws Exception {
+        AgentJvm.Result r = AgentJvm.run(List.of(NO_SLOW_WARN, "-Xbootclasspath/a:" + appJna(),
+                AgentJvm.javaagent("")), JnaIsolationApp.class.getName(), List.of(), Map.of(), scratch, 60);
+        assertEquals(0, r.exit, r::toString);
+        assertTrue(r.stdout.contains("AGENT launcher=vfork vfork=3 jdk=0"), r::toString);
+        assertTrue(r.stdout.contains("PROP jna.loaded=null"), r::toString);
+        assertTrue(r.stdout.contains("PROP jnidispatch.path=null"), r::toString);
+        assertFalse(r.stderr.contains("WARN"), r::toString);
+    }
+
+    /**
      * The library is loaded from a sealed memfd holding the bytes checked: no file of it is ever
      * mapped, so no path could have been re-pointed between the check and the load.
      */
