@@ -3,7 +3,7 @@ package io.vforkagent.core.launch;
 /**
  * Loads the classes that starting JNA and binding the library need, on a thread of its own,
  * from the moment premain hands over: JNA's start is the longest step a first spawn waits for,
- * and reading and defining its ~55 classes is most of it. With the premain done, a core is
+ * and reading and defining its ~55 classes is a good part of it. With the premain done, a core is
  * idle meanwhile (the application's first spawn waits); the start-up thread then finds the
  * classes defined and only links and initialises them. Not before the hand-over: there it
  * would compete with the premain, which the JVM's start waits for.
@@ -60,6 +60,9 @@ public final class JnaPreload extends Thread {
         } catch (Throwable t) {
             return; // the start-up thread loads them
         }
+        // From the end of the list: the start-up thread loads from its start, so the two meet in
+        // the middle instead of one waiting for each class the other is defining.
+        java.util.Collections.reverse(names);
         for (String name : names) {
             try {
                 Class.forName(name, false, loader);
