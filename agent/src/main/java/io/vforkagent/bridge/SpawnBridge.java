@@ -15,25 +15,17 @@ import java.util.function.UnaryOperator;
  * at start-up (that cost the premain ~20 ms of spun LambdaForms).
  */
 public final class SpawnBridge {
+    // Set by the agent through variable handles (BootstrapBridge.install), which need private access
+    // to java.lang: no public method lets other code of the JVM put itself in the spawn path.
+    // spawn: forkAndExec's receiver and its ten arguments, in order (the ints and the boolean
+    // boxed), returns the pid; throws the JDK's IOException as it is, though the interface does
+    // not declare it. exit: (pid, reap ? 1 : 0), the JDK's exit value. control: a later attach's
+    // options. Published in that order: control, spawn (read as "installed"), exit.
     private static volatile ToIntFunction<Object[]> spawn;
     private static volatile LongBinaryOperator exit;
     private static volatile UnaryOperator<String> control;
 
     private SpawnBridge() {
-    }
-
-    /**
-     * @param spawnCall   takes {@code forkAndExec}'s receiver and its ten arguments, in order (the ints
-     *                    and the boolean boxed), returns the pid; throws the JDK's {@code IOException}
-     *                    as it is, though the interface does not declare it
-     * @param exitCall    {@code (pid, reap ? 1 : 0)}: the JDK's exit value
-     * @param controlCall a later attach reconfigures the installed agent through it
-     */
-    public static void install(ToIntFunction<Object[]> spawnCall, LongBinaryOperator exitCall,
-                               UnaryOperator<String> controlCall) {
-        control = controlCall;
-        spawn = spawnCall;
-        exit = exitCall;
     }
 
     /** Hands options to the installed agent; returns what it did. */
@@ -45,16 +37,19 @@ public final class SpawnBridge {
         return spawn != null;
     }
 
-    /** Replaces {@code ProcessImpl.forkAndExec}; the receiver comes first, as {@code Object}. */
-    public static int forkAndExec(Object process, int mode, byte[] helperpath, byte[] prog, byte[] argBlock,
-                                  int argc, byte[] envBlock, int envc, byte[] dir, int[] fds,
-                                  boolean redirectErrorStream) throws IOException {
+    /**
+     * Replaces {@code ProcessImpl.forkAndExec}; the receiver comes first, as {@code Object}.
+     * Package access: only java.lang (ProcessImpl) calls it.
+     */
+    static int forkAndExec(Object process, int mode, byte[] helperpath, byte[] prog, byte[] argBlock,
+                           int argc, byte[] envBlock, int envc, byte[] dir, int[] fds,
+                           boolean redirectErrorStream) throws IOException {
         return spawn.applyAsInt(new Object[] {process, mode, helperpath, prog, argBlock, argc, envBlock, envc, dir,
             fds, redirectErrorStream});
     }
 
-    /** Replaces {@code ProcessHandleImpl.waitForProcessExit0(long, boolean)} in the JDK's reaper. */
-    public static int waitForProcessExit(long pid, boolean reap) {
+    /** Replaces {@code ProcessHandleImpl.waitForProcessExit0(long, boolean)} in the JDK's reaper; package access. */
+    static int waitForProcessExit(long pid, boolean reap) {
         return (int) exit.applyAsLong(pid, reap ? 1 : 0);
     }
 }

@@ -70,9 +70,9 @@ public final class BootstrapBridge {
 
     /**
      * Installs the agent's side into the bridge (null uninstalls it), through variable handles on
-     * its fields: a reflective call of its install method would spin method handles on JDK 18+
-     * (~10 ms of the start). In the order its install method keeps: spawn, read as "installed",
-     * after control.
+     * its private fields: the bridge has no public way in, and a reflective call would spin method
+     * handles on JDK 18+ (~10 ms of the start). In the order the bridge documents: control, then
+     * spawn (read as "installed"), then exit.
      */
     static void install(Class<?> bridge, BridgeCalls calls) throws ReflectiveOperationException {
         MethodHandles.Lookup in = MethodHandles.privateLookupIn(bridge, MethodHandles.lookup());

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BridgeCallsTest {
     @AfterEach
-    void uninstall() {
-        SpawnBridge.install(null, null, null);
+    void uninstall() throws Exception {
+        BootstrapBridge.install(SpawnBridge.class, null);
         System.clearProperty(AgentStatus.PROPERTY);
         System.clearProperty(AgentStatus.LAST_PROPERTY);
     }
@@ -71,15 +74,13 @@ class BridgeCallsTest {
         service.ready();
         Control control = new Control(service, recorder, new AgentBean(service, stats, recorder));
         BridgeCalls calls = new BridgeCalls(service, control);
-        SpawnBridge.install(calls, calls, calls);
+        BootstrapBridge.install(SpawnBridge.class, calls); // as the agent does it, through variable handles
         assertTrue(SpawnBridge.installed());
 
         vfork.outcome = Outcomes.started(4242, false);
         Object[] passed = {new Object(), 2, cstr("/helper"), cstr("/bin/echo"), cstr("a\0b"), 2, cstr("K=V"), 1,
             cstr("/tmp"), new int[] {-1, -1, -1}, true};
-        assertEquals(4242, SpawnBridge.forkAndExec(passed[0], (Integer) passed[1], (byte[]) passed[2],
-                (byte[]) passed[3], (byte[]) passed[4], (Integer) passed[5], (byte[]) passed[6], (Integer) passed[7],
-                (byte[]) passed[8], (int[]) passed[9], (Boolean) passed[10]));
+        assertEquals(4242, forkAndExec(passed));
         Object[] arrived = Requests.asPassed(vfork.launched.get(0));
         for (int i = 0; i < passed.length; i++) {
             if (passed[i] instanceof Number || passed[i] instanceof Boolean) {
@@ -92,16 +93,47 @@ class BridgeCallsTest {
 
         IOException jdkText = new IOException("error=2, No such file or directory");
         vfork.outcome = Outcomes.failed("vfork", 2, "ENOENT", "exec", jdkText);
-        IOException thrown = assertThrows(IOException.class, () -> SpawnBridge.forkAndExec(process, 2, null,
-                cstr("nope"), new byte[0], 0, null, 0, null, new int[] {-1, -1, -1}, false));
+        IOException thrown = assertThrows(IOException.class, () -> forkAndExec(new Object[] {process, 2, null,
+            cstr("nope"), new byte[0], 0, null, 0, null, new int[] {-1, -1, -1}, false}));
         assertSame(jdkText, thrown);
 
-        assertEquals(3, SpawnBridge.waitForProcessExit(77, true));
+        Method exit = SpawnBridge.class.getDeclaredMethod("waitForProcessExit", long.class, boolean.class);
+        exit.setAccessible(true);
+        assertEquals(3, exit.invoke(null, 77L, true));
         assertEquals(List.of("77 reap"), vfork.waited);
 
         String answer = SpawnBridge.control("launcher=jdk");
         assertTrue(answer.contains("launcher=jdk"), answer);
         assertFalse(service.launcherState().vfork);
+    }
+
+    /** The bridge's spawn call, as ProcessImpl makes it (package access: through reflection here); its exception unwrapped. */
+    private static int forkAndExec(Object[] a) throws Exception {
+        Method m = SpawnBridge.class.getDeclaredMethod("forkAndExec", Object.class, int.class, byte[].class,
+                byte[].class, byte[].class, int.class, byte[].class, int.class, byte[].class, int[].class,
+                boolean.class);
+        m.setAccessible(true);
+        try {
+            return (Integer) m.invoke(null, a);
+        } catch (InvocationTargetException e) {
+            throw (Exception) e.getCause();
+        }
+    }
+
+    /**
+     * No way in for other code of the JVM (java.lang is exported to all): nothing public installs
+     * into the bridge or calls its spawn and exit paths, which only ProcessImpl and the reaper call.
+     */
+    @Test
+    void onlyTheAgentAndJavaLangReachTheBridge() {
+        for (Method m : SpawnBridge.class.getDeclaredMethods()) {
+            if (Modifier.isPublic(m.getModifiers())) {
+                assertTrue(m.getName().equals("control") || m.getName().equals("installed"), m.toString());
+            }
+        }
+        for (Field f : SpawnBridge.class.getDeclaredFields()) {
+            assertTrue(Modifier.isPrivate(f.getModifiers()), f.toString());
+        }
     }
 
     /** The bridge holds no method handle: making them cost the premain ~20 ms of spun LambdaForms. */

@@ -88,8 +88,10 @@ public final class NativeLauncher {
     /** Set once, by {@link #bind}; read only once {@link #isLoaded} (or a state published after it) says so. */
     private static volatile Bound bound;
 
+    private static final Object[] NO_ARGS = {};
+
     static int vfa_init() {
-        return bound.init.invokeInt(new Object[0]);
+        return bound.init.invokeInt(NO_ARGS);
     }
 
     /** Returns a pid, or on failure -(step << 12 | errno); flags say if there is an env block and a directory. */
@@ -130,7 +132,7 @@ public final class NativeLauncher {
     }
 
     static int vfa_features() {
-        return bound.features.invokeInt(new Object[0]);
+        return bound.features.invokeInt(NO_ARGS);
     }
 
     static int vfa_strerror(int errnum, byte[] buf, int cap) {
